@@ -1,0 +1,242 @@
+"""moto's S3 server in-process on 127.0.0.1, with a request log and a fault hook.
+
+Used by the test suite, the demo and the benchmarks::
+
+    with MotoS3Server() as server:
+        server.endpoint            # "http://127.0.0.1:<port>"
+        server.log                 # [Request(method, path, query, body_length, ...), ...]
+        server.faults.append(fn)   # fn(request) -> None, or (status, headers, body) to answer instead
+
+The log records every request the server receives (method, raw path, raw query, request body
+length, a few headers, response status and response body bytes sent), so tests can assert
+request counts and bytes transferred.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+from urllib.parse import parse_qs, unquote
+
+__all__ = ["MotoS3Server", "Request", "TEST_KEY", "TEST_SECRET"]
+
+TEST_KEY = "testing"
+TEST_SECRET = "testing-secret"
+_HEADERS = ("range", "if-match", "if-none-match", "content-type", "x-amz-copy-source", "content-md5")
+
+
+@dataclass
+class Request:
+    """One request as the server saw it."""
+
+    method: str
+    path: str  # raw, percent-encoded, e.g. /bucket/some%20key
+    query: str  # raw query string
+    body_length: int
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int | None = None
+    bytes_sent: int = 0
+
+    @property
+    def params(self) -> dict[str, list[str]]:
+        return parse_qs(self.query, keep_blank_values=True)
+
+    @property
+    def key(self) -> str:
+        """The object key (path-style addressing): the decoded path after the bucket."""
+        parts = unquote(self.path).lstrip("/").split("/", 1)
+        return parts[1] if len(parts) > 1 else ""
+
+    @property
+    def bucket(self) -> str:
+        return unquote(self.path).lstrip("/").split("/", 1)[0]
+
+    @property
+    def op(self) -> str:
+        """A best-effort S3 operation name: ListObjectsV2, GetObject, PutObject, UploadPart, ..."""
+        q = self.params
+        m = self.method
+        has_key = bool(self.key)
+        if m == "GET":
+            if not self.bucket:
+                return "ListBuckets"
+            if "uploads" in q:
+                return "ListMultipartUploads"
+            if "uploadId" in q:
+                return "ListParts"
+            if not has_key:
+                return "ListObjectsV2" if q.get("list-type") == ["2"] else "ListObjects"
+            return "GetObject"
+        if m == "HEAD":
+            return "HeadObject" if has_key else "HeadBucket"
+        if m == "PUT":
+            if "partNumber" in q:
+                return "UploadPartCopy" if "x-amz-copy-source" in self.headers else "UploadPart"
+            if not has_key:
+                return "CreateBucket"
+            return "CopyObject" if "x-amz-copy-source" in self.headers else "PutObject"
+        if m == "POST":
+            if "delete" in q:
+                return "DeleteObjects"
+            if "uploads" in q:
+                return "CreateMultipartUpload"
+            if "uploadId" in q:
+                return "CompleteMultipartUpload"
+            return "Post"
+        if m == "DELETE":
+            if "uploadId" in q:
+                return "AbortMultipartUpload"
+            return "DeleteObject" if has_key else "DeleteBucket"
+        return m
+
+
+Fault = Callable[[Request], "tuple[int, dict, bytes] | None"]
+
+
+class MotoS3Server:
+    """moto's S3 server on 127.0.0.1 at a free port, in a thread of this process."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        self.host = host
+        self.port = port
+        self.log: list[Request] = []
+        self.faults: list[Fault] = []
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle -----------------------------------------------------------------------
+    def start(self) -> "MotoS3Server":
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args, **kwargs):  # the request log is ours
+                pass
+
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(
+            self.host, self.port, self._middleware(app), threaded=True, request_handler=QuietHandler
+        )
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto-s3", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def __enter__(self) -> "MotoS3Server":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # -- log helpers ----------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget logged requests (and keep faults)."""
+        self.log.clear()
+
+    def requests(self, op: str | None = None, bucket: str | None = None) -> list[Request]:
+        """Logged requests, optionally only one operation (``"ListObjectsV2"``) or one bucket."""
+        return [r for r in list(self.log) if (op is None or r.op == op) and (bucket is None or r.bucket == bucket)]
+
+    def count(self, op: str | None = None, bucket: str | None = None) -> int:
+        return len(self.requests(op, bucket))
+
+    def boto3_client(self):
+        """A plain boto3 client on this server: the independent oracle of tests."""
+        import boto3
+        from botocore.config import Config as BotoConfig
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=TEST_KEY,
+            aws_secret_access_key=TEST_SECRET,
+            region_name="us-east-1",
+            config=BotoConfig(s3={"addressing_style": "path"}, retries={"max_attempts": 1, "mode": "standard"}),
+        )
+
+    def remote_settings(self, **extra) -> dict:
+        """A config mapping for a remote on this server (literal test credentials)."""
+        settings = {
+            "type": "s3",
+            "endpoint": self.endpoint,
+            "region": "us-east-1",
+            "path_style": True,
+            "credentials": {"access_key_id": TEST_KEY, "secret_access_key": TEST_SECRET},
+        }
+        settings.update(extra)
+        return settings
+
+    # -- WSGI -----------------------------------------------------------------------------
+    def _middleware(self, app):
+        def wrapped(environ, start_response):
+            headers = {}
+            for h in _HEADERS:
+                v = environ.get("HTTP_" + h.upper().replace("-", "_"))
+                if h == "content-type":
+                    v = environ.get("CONTENT_TYPE") or v
+                if v:
+                    headers[h] = v
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            req = Request(
+                method=environ["REQUEST_METHOD"],
+                path=environ.get("RAW_URI", environ.get("PATH_INFO", "")).split("?", 1)[0],
+                query=environ.get("QUERY_STRING", ""),
+                body_length=length,
+                headers=headers,
+            )
+            self.log.append(req)
+            for fault in list(self.faults):
+                answer = fault(req)
+                if answer is not None:
+                    status, hdrs, body = answer
+                    req.status = status
+                    req.bytes_sent = len(body)
+                    start_response(f"{status} Fault", list(hdrs.items()) + [("Content-Length", str(len(body)))])
+                    return [body]
+
+            def recording_start_response(status, response_headers, exc_info=None):
+                req.status = int(status.split(" ", 1)[0])
+                return start_response(status, response_headers, exc_info)
+
+            return _Counting(app(environ, recording_start_response), req)
+
+        return wrapped
+
+
+class _Counting:
+    """Wraps a WSGI response iterable to count the body bytes sent."""
+
+    def __init__(self, inner: Iterable[bytes], req: Request):
+        self._inner = inner
+        self._req = req
+
+    def __iter__(self):
+        for chunk in self._inner:
+            self._req.bytes_sent += len(chunk)
+            yield chunk
+
+    def close(self):
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()

@@ -1,0 +1,178 @@
+"""The contract every backend keeps: :class:`FileSystem`, :class:`FileInfo`, :class:`Capabilities`.
+
+Paths are ``bucket/key`` strings (no scheme), as produced by :attr:`dumont_nb.urls.URL.path`.
+A directory path may be given with or without a trailing ``/``.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import IO, Any, Iterator
+
+__all__ = ["Capabilities", "FileInfo", "FileSystem", "S3_CAPABILITIES", "CAPABILITY_WHY"]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a store can do, declared once. UI and tests branch on these, never on backend names."""
+
+    random_read: bool
+    random_write: bool
+    append: bool
+    truncate: bool
+    atomic_rename: bool
+    directories: bool
+    mtime: bool
+    case_sensitive: bool
+
+    def table(self, why: dict[str, str] | None = None) -> list[tuple[str, bool, str]]:
+        """``[(field, value, why), ...]`` in declaration order."""
+        why = CAPABILITY_WHY if why is None else why
+        return [(f.name, getattr(self, f.name), why.get(f.name, "")) for f in fields(self)]
+
+
+#: The S3 row of dumont's capability table (``../shared/docs/s3-backend.txt``).
+S3_CAPABILITIES = Capabilities(
+    random_read=True,
+    random_write=False,
+    append=False,
+    truncate=False,
+    atomic_rename=False,
+    directories=False,
+    mtime=True,
+    case_sensitive=True,
+)
+
+#: Why each S3 capability has its value (the spec's "Why" column).
+CAPABILITY_WHY: dict[str, str] = {
+    "random_read": "ranged GetObject (Range header)",
+    "random_write": "object stores only replace whole objects; opening for update → NotSupportedError",
+    "append": "append mode → NotSupportedError",
+    "truncate": "no in-place resize",
+    "atomic_rename": "rename = server-side copy + delete (non-atomic window)",
+    "directories": "synthesized from key prefixes",
+    "mtime": "LastModified (second resolution)",
+    "case_sensitive": "object keys are case-sensitive",
+}
+
+#: The "why" under ``emulate: true``, where random write and append become possible.
+EMULATE_WHY: dict[str, str] = {
+    **CAPABILITY_WHY,
+    "random_write": "emulated: read-modify-write of the whole object, committed with If-Match",
+    "append": "emulated: read-modify-write of the whole object, committed with If-Match",
+}
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """One entry of a listing or a ``stat``.
+
+    ``mtime`` is a timezone-aware UTC datetime in whole seconds (``None`` for synthetic
+    directories); ``etag`` is ``None`` for directories; ``storage_class`` may be ``None``.
+    """
+
+    name: str
+    path: str
+    size: int
+    mtime: datetime | None
+    is_dir: bool
+    etag: str | None = None
+    storage_class: str | None = None
+
+    @property
+    def type(self) -> str:
+        return "dir" if self.is_dir else "file"
+
+
+class FileSystem(abc.ABC):
+    """A file system over one remote. Paths are ``bucket/key``.
+
+    Errors are the builtins (also :class:`~dumont_nb.errors.DumontError`):
+    ``FileNotFoundError``, ``FileExistsError``, ``IsADirectoryError``, ``NotADirectoryError``,
+    ``PermissionError``, :class:`~dumont_nb.errors.NotSupportedError`,
+    :class:`~dumont_nb.errors.ConflictError`.
+    """
+
+    #: remote name, used to build URLs in messages and listings
+    name: str
+
+    @property
+    @abc.abstractmethod
+    def capabilities(self) -> Capabilities:
+        """The declared capabilities of this remote."""
+
+    @abc.abstractmethod
+    def open(self, path: str, mode: str = "rb", **kwargs: Any) -> IO:
+        """Open an object. ``rb``/``r`` read (ranged GETs); ``wb``/``w``/``xb``/``x`` write the whole
+        object on close. ``ab``/``r+b``/``w+b`` need ``emulate: true``.
+
+        Raises:
+            FileNotFoundError: reading a missing object.
+            IsADirectoryError: the path is a directory.
+            FileExistsError: mode ``x`` and the object exists.
+            NotSupportedError: the mode needs a capability the remote lacks.
+        """
+
+    @abc.abstractmethod
+    def stat(self, path: str) -> FileInfo:
+        """Raises FileNotFoundError if neither an object nor a prefix exists at ``path``."""
+
+    @abc.abstractmethod
+    def readdir(self, path: str) -> list[FileInfo]:
+        """Entries directly under ``path``, sorted by name, markers hidden.
+
+        Raises:
+            FileNotFoundError: nothing under ``path``.
+            NotADirectoryError: ``path`` is an object and no prefix.
+        """
+
+    @abc.abstractmethod
+    def iterdir(self, path: str, *, recursive: bool = False, page_size: int = 1000) -> Iterator[list[FileInfo]]:
+        """Yield listing pages (one list per store request) in store order; markers hidden.
+
+        With ``recursive=True`` every object under ``path`` (no delimiter). Does not raise for an
+        empty prefix (it yields nothing).
+        """
+
+    @abc.abstractmethod
+    def mkdir(self, path: str) -> None:
+        """Create a directory (a zero-byte ``path/`` marker).
+
+        Raises:
+            FileExistsError: the directory (or an object of that name) exists.
+            FileNotFoundError: the bucket does not exist.
+        """
+
+    @abc.abstractmethod
+    def makedirs(self, path: str, exist_ok: bool = False) -> None:
+        """Create a directory and its missing parents (markers for each)."""
+
+    @abc.abstractmethod
+    def remove(self, path: str) -> None:
+        """Delete one object. Raises FileNotFoundError, IsADirectoryError."""
+
+    @abc.abstractmethod
+    def rmdir(self, path: str) -> None:
+        """Delete an empty directory (its marker). Raises FileNotFoundError, OSError(ENOTEMPTY)."""
+
+    @abc.abstractmethod
+    def remove_all(self, path: str) -> int:
+        """Delete every object under the prefix (and the object of that name); returns the count."""
+
+    @abc.abstractmethod
+    def rename(self, src: str, dst: str) -> None:
+        """Copy then delete (object or whole prefix); never atomic. Raises FileNotFoundError."""
+
+    def exists(self, path: str) -> bool:
+        """True if an object or a directory exists at ``path``."""
+        try:
+            self.stat(path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def url(self, path: str) -> str:
+        """``<remote>://<path>``: the URL of a path on this file system."""
+        return f"{self.name}://{path}"

@@ -1,0 +1,176 @@
+"""The second S3 implementation: s3rver (npm), its named deviations, and the conformance suite on it.
+
+Every deviation s3rver is expected to show is named in ``S3RVER_DEVIATIONS`` and *asserted*
+here against the live server with plain boto3: if a new s3rver release starts enforcing
+``If-Match``, the test of that deviation fails and the name must be dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from dumont_nb.testing.s3rver import S3RVER_DEVIATIONS, S3rverServer, S3rverUnavailable, install_s3rver
+
+
+@pytest.fixture(scope="session")
+def s3rver_server():
+    """s3rver on 127.0.0.1 at a free port with a temporary data dir (installed on first use)."""
+    with S3rverServer() as server:
+        yield server
+
+
+@pytest.fixture
+def s3rver_oracle(s3rver_server):
+    return s3rver_server.boto3_client()
+
+
+@pytest.fixture
+def s3rver_bucket(s3rver_oracle):
+    name = f"s3rv-{uuid.uuid4().hex[:10]}"
+    s3rver_oracle.create_bucket(Bucket=name)
+    return name
+
+
+def _code(exc: ClientError) -> str:
+    return exc.response["Error"]["Code"]
+
+
+# -- the server itself ------------------------------------------------------------------------
+
+
+def test_s3rver_serves_the_basics(s3rver_oracle, s3rver_bucket):
+    c, b = s3rver_oracle, s3rver_bucket
+    body = bytes(range(256)) * 40
+    c.put_object(Bucket=b, Key="d/one.bin", Body=body)
+    c.put_object(Bucket=b, Key="d/sub/two.txt", Body=b"two")
+    assert c.get_object(Bucket=b, Key="d/one.bin")["Body"].read() == body
+    assert c.get_object(Bucket=b, Key="d/one.bin", Range="bytes=10-19")["Body"].read() == body[10:20]
+    listed = c.list_objects_v2(Bucket=b, Prefix="d/", Delimiter="/")
+    assert [o["Key"] for o in listed["Contents"]] == ["d/one.bin"]
+    assert [p["Prefix"] for p in listed["CommonPrefixes"]] == ["d/sub/"]
+    c.copy_object(Bucket=b, Key="e/one.bin", CopySource={"Bucket": b, "Key": "d/one.bin"})
+    assert c.get_object(Bucket=b, Key="e/one.bin")["Body"].read() == body
+    c.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "d/one.bin"}, {"Key": "e/one.bin"}]})
+    assert [o["Key"] for o in c.list_objects_v2(Bucket=b)["Contents"]] == ["d/sub/two.txt"]
+
+
+def test_s3rver_second_listing_page_works(s3rver_oracle, s3rver_bucket):
+    """The reason for NODE_OPTIONS=--openssl-legacy-provider: page 2 of ListObjectsV2."""
+    for i in range(5):
+        s3rver_oracle.put_object(Bucket=s3rver_bucket, Key=f"k{i}", Body=b"x")
+    pages = list(
+        s3rver_oracle.get_paginator("list_objects_v2").paginate(Bucket=s3rver_bucket, PaginationConfig={"PageSize": 2})
+    )
+    assert len(pages) == 3
+    assert [o["Key"] for p in pages for o in p["Contents"]] == [f"k{i}" for i in range(5)]
+
+
+def test_s3rver_multipart_round_trip(s3rver_oracle, s3rver_bucket):
+    c, b = s3rver_oracle, s3rver_bucket
+    up = c.create_multipart_upload(Bucket=b, Key="mp")["UploadId"]
+    parts = []
+    for n, chunk in enumerate((b"a" * 5 * 2**20, b"b" * 1000), start=1):
+        etag = c.upload_part(Bucket=b, Key="mp", UploadId=up, PartNumber=n, Body=chunk)["ETag"]
+        parts.append({"PartNumber": n, "ETag": etag})
+    out = c.complete_multipart_upload(Bucket=b, Key="mp", UploadId=up, MultipartUpload={"Parts": parts})
+    assert c.get_object(Bucket=b, Key="mp")["Body"].read() == b"a" * 5 * 2**20 + b"b" * 1000
+    # Unlike AWS and moto ("<md5 of part md5s>-2"), s3rver's multipart ETag is the body's MD5.
+    assert out["ETag"] == '"' + hashlib.md5(b"a" * 5 * 2**20 + b"b" * 1000).hexdigest() + '"'
+
+
+# -- every named deviation, asserted ----------------------------------------------------------
+
+
+def _ignores_if_none_match(c, b) -> bool:
+    c.put_object(Bucket=b, Key="cond", Body=b"first")
+    try:
+        c.put_object(Bucket=b, Key="cond", Body=b"second", IfNoneMatch="*")
+    except ClientError as exc:
+        assert _code(exc) == "PreconditionFailed"
+        return False
+    return c.get_object(Bucket=b, Key="cond")["Body"].read() == b"second"
+
+
+def _ignores_if_match(c, b) -> bool:
+    c.put_object(Bucket=b, Key="cond", Body=b"first")
+    try:
+        c.put_object(Bucket=b, Key="cond", Body=b"second", IfMatch='"00000000000000000000000000000000"')
+    except ClientError as exc:
+        assert _code(exc) == "PreconditionFailed"
+        return False
+    return c.get_object(Bucket=b, Key="cond")["Body"].read() == b"second"
+
+
+def _no_list_multipart_uploads(c, b) -> bool:
+    try:
+        c.list_multipart_uploads(Bucket=b)
+    except ClientError as exc:
+        return _code(exc) == "NotImplemented"
+    return False
+
+
+def _no_abort_multipart_upload(c, b) -> bool:
+    up = c.create_multipart_upload(Bucket=b, Key="aborted")["UploadId"]
+    c.upload_part(Bucket=b, Key="aborted", UploadId=up, PartNumber=1, Body=b"part")
+    try:
+        c.abort_multipart_upload(Bucket=b, Key="aborted", UploadId=up)
+    except ClientError as exc:
+        return _code(exc) == "MethodNotAllowed"
+    return False
+
+
+DEVIATION_CHECKS = {
+    "ignores-if-none-match": _ignores_if_none_match,
+    "ignores-if-match": _ignores_if_match,
+    "no-list-multipart-uploads": _no_list_multipart_uploads,
+    "no-abort-multipart-upload": _no_abort_multipart_upload,
+}
+
+
+def test_every_declared_deviation_has_a_check():
+    assert set(S3RVER_DEVIATIONS) == set(DEVIATION_CHECKS)
+
+
+@pytest.mark.parametrize("name", sorted(DEVIATION_CHECKS))
+def test_s3rver_shows_its_named_deviation(name, s3rver_oracle, s3rver_bucket):
+    assert DEVIATION_CHECKS[name](s3rver_oracle, s3rver_bucket) is True
+
+
+@pytest.mark.parametrize("name", sorted(DEVIATION_CHECKS))
+def test_moto_shows_none_of_them(name, s3, bucket):
+    """The same checks on moto: it keeps the contract s3rver breaks (so the checks can tell)."""
+    assert DEVIATION_CHECKS[name](s3, bucket) is False
+
+
+# -- the fixture's life cycle -----------------------------------------------------------------
+
+
+def test_stop_ends_the_process_and_removes_the_data_dir():
+    server = S3rverServer().start()
+    proc, data_dir = server._proc, server.data_dir
+    assert proc is not None and proc.poll() is None and data_dir.is_dir()
+    server.boto3_client().create_bucket(Bucket="gone")
+    server.stop()
+    assert proc.poll() is not None
+    assert not data_dir.exists()
+    server.stop()  # idempotent
+
+
+def test_install_without_npm_says_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(S3rverUnavailable, match=r"'node' is not on PATH; install Node.js"):
+        install_s3rver(tmp_path / "cache")
+
+
+def test_install_reuses_the_cache(tmp_path, monkeypatch):
+    """An installed s3rver is found without calling npm (npm is not even on PATH)."""
+    real = install_s3rver()
+    cache = tmp_path / "cache"
+    shutil.copytree(real.parent.parent.parent, cache, symlinks=True)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert install_s3rver(cache) == cache / "node_modules" / ".bin" / "s3rver"

@@ -72,3 +72,12 @@ def request_log(s3_server):
     """The server's request log, cleared at the start of the test."""
     s3_server.clear()
     return s3_server
+
+
+@pytest.fixture(scope="session")
+def s3rver_server():
+    """s3rver (npm) on 127.0.0.1 at a free port with a temp data dir; installed on first use."""
+    from dumont_nb.testing.s3rver import S3rverServer
+
+    with S3rverServer() as server:
+        yield server

@@ -17,13 +17,6 @@ from botocore.exceptions import ClientError
 from dumont_nb.testing.s3rver import S3RVER_DEVIATIONS, S3rverServer, S3rverUnavailable, install_s3rver
 
 
-@pytest.fixture(scope="session")
-def s3rver_server():
-    """s3rver on 127.0.0.1 at a free port with a temporary data dir (installed on first use)."""
-    with S3rverServer() as server:
-        yield server
-
-
 @pytest.fixture
 def s3rver_oracle(s3rver_server):
     return s3rver_server.boto3_client()

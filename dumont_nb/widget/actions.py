@@ -1,0 +1,277 @@
+"""The browser's action bar: upload, download, new folder, rename, copy, move, delete, append,
+and copy as code; long operations run as background :class:`~.jobs.Job` s with progress and
+Cancel. Actions the remote's capabilities forbid are disabled with a tooltip saying why (the
+capability table's "why" column).
+
+A mixin of :class:`~.browser.Browser`; the work itself is in :mod:`.ops`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+
+from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY
+from . import ops
+from .jobs import Cancelled, Job
+from .model import human_size
+from .snippets import snippet
+
+__all__ = ["ActionsMixin", "ACTIONS"]
+
+#: action → (label, icon, what it needs: "selection", "one", "bucket" or "")
+ACTIONS = {
+    "download": ("Download", "download", "selection"),
+    "mkdir": ("New folder", "folder", "bucket"),
+    "rename": ("Rename", "i-cursor", "one"),
+    "copy": ("Copy to…", "copy", "selection"),
+    "move": ("Move to…", "arrows-alt", "selection"),
+    "delete": ("Delete", "trash", "selection"),
+    "append": ("Append…", "plus", "one"),
+    "code": ("Copy as code", "code", ""),
+}
+#: action → the capability it needs (disabled without it) and capabilities it only warns about
+NEEDS = {"append": "append"}
+WARNS = {"rename": "atomic_rename", "move": "atomic_rename", "mkdir": "directories"}
+
+
+class ActionsMixin:
+    """Action bar, input form, job line and code box of the browser."""
+
+    job: Job | None = None
+    #: the last delete confirmation's text ("N objects (size) in URLs")
+    delete_summary: str = ""
+
+    def _build_actions(self) -> None:
+        self.buttons: dict[str, W.Button] = {}
+        for name, (label, icon, _) in ACTIONS.items():
+            b = W.Button(description=label, icon=icon, layout=W.Layout(width="auto"))
+            b.on_click(lambda _, n=name: self._begin(n))
+            self.buttons[name] = b
+        self.buttons["delete"].button_style = "danger"
+        self._upload = W.FileUpload(multiple=True, description="Upload", layout=W.Layout(width="auto"))
+        self._upload.observe(self._on_upload, "value")
+        self._action_bar = W.HBox([self._upload, *self.buttons.values()], layout=W.Layout(flex_flow="row wrap"))
+
+        self._form_prompt = W.HTML("")
+        self._form_text = W.Text(layout=W.Layout(flex="1 1 auto", width="auto"))
+        self._form_ok = W.Button(description="OK", button_style="primary")
+        self._form_cancel = W.Button(description="Cancel")
+        self._form_action = ""
+        self._form_plan: list[ops.Item] = []
+        self._form_ok.on_click(lambda _: self._confirm())
+        self._form_cancel.on_click(lambda _: self._close_form())
+        self._form_text.on_submit(lambda _: self._confirm())
+        self._form = W.VBox([self._form_prompt, W.HBox([self._form_text, self._form_ok, self._form_cancel])])
+        self._form.layout.display = "none"
+
+        self._job_label = W.Label("")
+        self._job_progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, layout=W.Layout(width="240px"))
+        self._job_cancel = W.Button(description="Cancel", icon="stop", button_style="warning")
+        self._job_cancel.on_click(lambda _: self.cancel())
+        self._job_bar = W.HBox([self._job_label, self._job_progress, self._job_cancel])
+        self._job_bar.layout.display = "none"
+
+        self._code_style = W.ToggleButtons(options=[("Python", "python"), ("%dumont", "magic")], value="python")
+        self._code_text = W.Textarea(layout=W.Layout(width="100%", height="90px"))
+        self._code = W.VBox([self._code_style, self._code_text])
+        self._code.layout.display = "none"
+        self._code_style.observe(lambda _: self._show_code(), "value")
+
+    # -- enabling -------------------------------------------------------------------------
+    def _update_actions(self) -> None:
+        loc = self._loc
+        if loc is None:
+            return
+        remote = self._config.remote(loc.remote)
+        caps = self._fs(loc.remote).capabilities
+        why = EMULATE_WHY if remote.emulate else CAPABILITY_WHY
+        n = len(self.selected)
+        for name, (label, _, need) in ACTIONS.items():
+            enabled, tip = True, label
+            if need == "bucket" and loc.bucket is None:
+                enabled, tip = False, f"{label}: open a bucket first"
+            elif need == "one" and n != 1:
+                enabled, tip = False, f"{label}: select exactly one entry"
+            elif need == "selection" and n == 0:
+                enabled, tip = False, f"{label}: select entries first"
+            elif name == "append" and self.selected[0].endswith("/"):
+                enabled, tip = False, f"{label}: select an object, not a folder"
+            cap = NEEDS.get(name)
+            if cap and not getattr(caps, cap):
+                enabled, tip = False, f"{label} is not available on {loc.remote}: {why[cap]}"
+            warn = WARNS.get(name)
+            if warn and not getattr(caps, warn) and enabled:
+                tip = f"{label} (note: {why[warn]})"
+            b = self.buttons[name]
+            b.disabled, b.tooltip = not enabled, tip
+        self._upload.disabled = loc.bucket is None
+        unsortable = [] if caps.mtime else ["mtime"]
+        self.listing.unsortable = unsortable
+        self.listing.unsortable_why = {"mtime": why["mtime"]} if unsortable else {}
+
+    # -- the form -------------------------------------------------------------------------
+    def _ask(self, action: str, prompt: str, default: str = "", *, ok: str = "OK", field: bool = True) -> None:
+        self._form_action = action
+        self._form_prompt.value = prompt  # callers escape store-provided parts
+        self._form_text.value = default
+        self._form_text.layout.display = None if field else "none"
+        self._form_ok.description = ok
+        self._form_ok.button_style = "danger" if action == "delete" else "primary"
+        self._form.layout.display = None
+
+    def _close_form(self) -> None:
+        self._form_action = ""
+        self._form_plan = []
+        self._form.layout.display = "none"
+
+    def _begin(self, action: str) -> None:
+        """Clicking an action button: ask for what the action needs (or act at once)."""
+        from .browser import guarded
+
+        guarded(ActionsMixin._begin_unguarded)(self, action)
+
+    def _begin_unguarded(self, action: str) -> None:
+        esc = html.escape
+        sel = list(self.selected)
+        if action == "code":
+            self._show_code()
+        elif action == "mkdir":
+            self._ask("mkdir", f"New folder in <code>{esc(self.path)}</code>:", "", ok="Create")
+        elif action == "rename":
+            name = sel[0].rstrip("/").rsplit("/", 1)[-1]
+            self._ask("rename", f"Rename <code>{esc(sel[0])}</code> to:", name, ok="Rename")
+        elif action in ("copy", "move"):
+            what = esc(sel[0]) if len(sel) == 1 else f"{len(sel)} entries"
+            self._ask(action, f"{action.title()} {what} into the folder (any remote):", self.path, ok=action.title())
+        elif action == "download":
+            self._ask("download", f"Download {len(sel)} selected to this local folder (kernel side):", ".", ok="Download")
+        elif action == "append":
+            self._ask("append", f"Append a line to <code>{esc(sel[0])}</code>:", "", ok="Append")
+        elif action == "delete":
+            self._form_plan = ops.plan(self.resolve, sel)
+            text = ops.describe(self._form_plan, sel)
+            self._ask("delete", f"<b>Delete {esc(text)}?</b> This cannot be undone.", ok="Delete", field=False)
+            self.delete_summary = text
+
+    def _confirm(self) -> None:
+        from .browser import guarded
+
+        guarded(ActionsMixin._confirm_unguarded)(self)
+
+    def _confirm_unguarded(self) -> None:
+        action, value, sel = self._form_action, self._form_text.value.strip(), list(self.selected)
+        plan = self._form_plan
+        if not action:
+            return
+        self._close_form()
+        loc = self._loc
+        assert loc is not None
+        if action == "mkdir":
+            if not value or "/" in value.strip("/"):
+                raise ValueError(f"{value!r}: a folder name must be non-empty and contain no '/'")
+            target = loc.child(value)
+            self._fs(loc.remote).mkdir(target.path)
+            self.refresh()
+            self._info(f"created {target.url}")
+        elif action == "rename":
+            if not value or "/" in value.strip("/"):
+                raise ValueError(f"{value!r}: a new name must be non-empty and contain no '/'")
+            fs, src = self.resolve(sel[0])
+            src = src.rstrip("/")
+            dst = f"{src.rpartition('/')[0]}/{value.strip('/')}"
+            self._start(f"rename {sel[0]}", lambda job: fs.rename(src, dst) or f"renamed to {fs.url(dst)}")
+        elif action in ("copy", "move"):
+            dst_fs, _ = self.resolve(value if value.endswith("/") else value + "/")
+            dst_dir = ops.destination(value)
+            items = ops.plan(self.resolve, sel)
+            move = action == "move"
+
+            def run(job: Job) -> str:
+                n = ops.copy_items(job, items, dst_fs, dst_dir, move=move)
+                return f"{'moved' if move else 'copied'} {n} objects to {dst_fs.url(dst_dir)}/"
+
+            self._start(f"{action} {len(items)} objects", run)
+        elif action == "download":
+            items = ops.plan(self.resolve, sel)
+
+            def run(job: Job) -> str:
+                n, skipped = ops.download(job, items, value or ".")
+                extra = f"; skipped {len(skipped)} unsafe keys: {', '.join(skipped[:3])}" if skipped else ""
+                return f"downloaded {n} files to {value}{extra}"
+
+            self._start(f"download {len(items)} objects", run)
+        elif action == "append":
+            fs, path = self.resolve(sel[0])
+            with fs.open(path, "ab") as f:
+                f.write((value + "\n").encode("utf-8"))
+            self.refresh()
+            self._info(f"appended a line to {sel[0]}")
+        elif action == "delete":
+            def run(job: Job) -> str:
+                n = ops.delete_items(job, self.resolve, sel, total_items=len(plan))
+                return f"deleted {n} objects"
+
+            self._start(f"delete {len(plan)} objects", run)
+
+    # -- upload ---------------------------------------------------------------------------
+    def _on_upload(self, change) -> None:
+        files = [(f["name"], bytes(f["content"])) for f in change["new"]]
+        if not files or self._loc is None:
+            return
+        loc = self._loc
+        fs = self._fs(loc.remote)
+        self._upload.value = ()  # never keep file bytes in widget state
+        self._start(f"upload {len(files)} files", lambda job: f"uploaded {ops.upload(job, files, fs, loc.path)} files to {loc.url}")
+
+    # -- jobs -----------------------------------------------------------------------------
+    def _start(self, title: str, fn) -> Job | None:
+        if self.job is not None and self.job.running:
+            self._error(f"busy with {self.job.title}; wait for it or press Cancel")
+            return None
+        self.job = Job(title, fn, on_progress=self._on_progress, on_done=self._on_done)
+        self._job_label.value = title
+        self._job_progress.value = 0.0
+        self._job_cancel.disabled = False
+        self._job_bar.layout.display = None
+        self._info(f"{title}…")
+        return self.job.start()
+
+    def _on_progress(self, job: Job) -> None:
+        self._job_progress.value = job.fraction
+        if job.total:
+            self._job_label.value = f"{job.title}: {human_size(job.done_bytes)} of {human_size(job.total)}"
+        elif job.total_items:
+            self._job_label.value = f"{job.title}: {job.items} of {job.total_items}"
+
+    def _on_done(self, job: Job) -> None:
+        self._job_cancel.disabled = True
+        self._job_bar.layout.display = "none"
+        if self._loc is not None:
+            self.refresh()
+        if isinstance(job.error, Cancelled):
+            self._error(f"{job.title}: cancelled; the object in progress was not written")
+        elif job.error is not None:
+            from .browser import one_line
+
+            self._error(one_line(job.error, self.path))
+        else:
+            self._info(str(job.result))
+
+    def cancel(self) -> None:
+        """Cancel the running job (the object being written is discarded)."""
+        if self.job is not None:
+            self.job.cancel()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the running job (if any) ends; returns False on timeout."""
+        return True if self.job is None else self.job.wait(timeout)
+
+    # -- copy as code ---------------------------------------------------------------------
+    def _show_code(self) -> None:
+        code = snippet(self.path, list(self.selected), style=self._code_style.value)
+        self._code_text.value = code
+        self._code.layout.display = None
+        self.listing.copy_to_clipboard(code)
+        self._info("code copied to the clipboard (and shown below)")

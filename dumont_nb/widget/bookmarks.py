@@ -1,0 +1,70 @@
+"""Bookmarks of the browser, kept in the user's config dir (never in the notebook).
+
+The file is ``platformdirs.user_config_dir("dumont")/bookmarks.json``: a JSON list of URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+from ..errors import ConfigError
+
+__all__ = ["bookmarks_path", "load_bookmarks", "save_bookmarks", "add_bookmark", "remove_bookmark"]
+
+
+def bookmarks_path() -> Path:
+    """Where bookmarks live (read each call, so ``XDG_CONFIG_HOME`` changes are honoured)."""
+    return Path(platformdirs.user_config_dir("dumont")) / "bookmarks.json"
+
+
+def load_bookmarks() -> list[str]:
+    """The saved bookmark URLs (``[]`` when there is no file yet).
+
+    Raises:
+        ConfigError: the file exists but is not a JSON list of strings (names the file).
+    """
+    path = bookmarks_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"{path}: cannot read bookmarks ({e}); fix or delete the file") from None
+    if not isinstance(data, list) or not all(isinstance(u, str) for u in data):
+        raise ConfigError(f"{path}: bookmarks must be a JSON list of URLs; fix or delete the file")
+    return data
+
+
+def save_bookmarks(urls: list[str]) -> None:
+    """Write the bookmark list atomically (temporary file, then rename)."""
+    path = bookmarks_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".bookmarks-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(list(urls), f, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def add_bookmark(url: str) -> list[str]:
+    """Add ``url`` (once) and return the new list."""
+    urls = load_bookmarks()
+    if url not in urls:
+        urls.append(url)
+        save_bookmarks(urls)
+    return urls
+
+
+def remove_bookmark(url: str) -> list[str]:
+    """Remove ``url`` if present and return the new list."""
+    urls = [u for u in load_bookmarks() if u != url]
+    save_bookmarks(urls)
+    return urls

@@ -1,0 +1,416 @@
+"""The bucket browser: a composite ipywidgets ``VBox`` over the vfs layer.
+
+Layout (top to bottom): a navigation bar (remote, up, refresh, location, bookmarks),
+breadcrumbs, then the folder tree, the listing and the preview side by side, the action bar
+(see :mod:`.actions`), a job line (progress + Cancel) and one status line where errors show.
+
+State lives in traitlets: ``path`` (the ``remote://bucket/prefix/`` shown; set it to navigate),
+``selected`` (the chosen URLs), ``value`` (the selected URL, or ``path`` when nothing is
+selected; works with ``ipywidgets.interact``) and ``message`` (the status line's text).
+Nothing that comes from the store is rendered as HTML without ``html.escape``, and no
+credential ever enters widget state: the browser only holds remote names and URLs.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from typing import Callable
+
+import ipywidgets as W
+import traitlets
+
+from ..api import active_config, filesystem
+from ..config import Config
+from ..errors import DumontError
+from ..vfs.base import FileInfo, FileSystem
+from .actions import ActionsMixin
+from .bookmarks import add_bookmark, load_bookmarks, remove_bookmark
+from .listing import ListingView
+from .model import Location, Pager, compile_filter, row_of, sort_rows
+from .preview import make_preview, render_preview
+
+__all__ = ["Browser", "guarded"]
+
+
+def _label(url: str) -> str:
+    """The last part of a folder URL: the bucket name or the folder name."""
+    loc = Location.parse(url)
+    return loc.prefix.rstrip("/").rsplit("/", 1)[-1] if loc.prefix else str(loc.bucket)
+
+
+def one_line(e: BaseException, where: str = "") -> str:
+    """An exception as one line for the status bar, naming ``where`` unless the message does."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    if isinstance(e, DumontError):
+        return text  # dumont's messages already name the URL
+    text = f"{type(e).__name__}: {text}"
+    return f"{where}: {text}" if where and where not in text else text
+
+
+def guarded(method: Callable) -> Callable:
+    """Run a UI handler; any exception becomes one line in the status bar (never a traceback)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as e:
+            self._error(one_line(e, self.path))
+            return None
+
+    return wrapper
+
+
+class Browser(ActionsMixin, W.VBox, W.ValueWidget):
+    """Explore and manage the remotes of a config. Create it with :func:`dumont_nb.browse`."""
+
+    path = traitlets.Unicode("").tag(sync=True)
+    selected = traitlets.List(traitlets.Unicode())
+    value = traitlets.Unicode("")
+    message = traitlets.Unicode("")
+
+    def __init__(self, url: str | None = None, *, config: Config | None = None, page_size: int = 1000, **kwargs):
+        super().__init__(**kwargs)
+        self._config = config if config is not None else active_config()
+        self._page_size = page_size
+        self._loc: Location | None = None
+        self._pager: Pager | None = None
+        self._children: dict[str, set[str]] = {}
+        self._syncing = False
+        remotes = sorted(self._config.remotes)
+        self.add_class("dumont-browser")
+
+        # navigation bar
+        self._remote = W.Dropdown(options=remotes, description="", layout=W.Layout(width="120px"))
+        self._up = W.Button(icon="arrow-up", tooltip="up one folder", layout=W.Layout(width="36px"))
+        self._refresh = W.Button(icon="refresh", tooltip="refresh", layout=W.Layout(width="36px"))
+        self._location = W.Text(placeholder="remote://bucket/prefix/", layout=W.Layout(flex="1 1 auto", width="auto"))
+        self._bookmarks = W.Dropdown(options=[("bookmarks…", "")], layout=W.Layout(width="200px"))
+        self._bookmark_add = W.Button(icon="star", tooltip="bookmark this folder", layout=W.Layout(width="36px"))
+        self._bookmark_del = W.Button(icon="trash", tooltip="remove the chosen bookmark", layout=W.Layout(width="36px"))
+        self._crumbs = W.HBox(layout=W.Layout(flex_flow="row wrap"))
+
+        # tree | listing | preview
+        self._tree = W.Select(options=[], rows=16, layout=W.Layout(width="22%", min_width="160px"))
+        self._filter = W.Text(placeholder="filter names: *.csv or a regex", layout=W.Layout(width="auto"))
+        self.listing = ListingView()
+        self._more = W.Button(description="Load more", icon="chevron-down", tooltip="fetch the next page (1 request)")
+        self._preview = W.VBox(layout=W.Layout(width="32%", min_width="200px", overflow="auto"))
+        self._status = W.HTML("")
+        main = W.HBox(
+            [self._tree, W.VBox([self._filter, self.listing, self._more], layout=W.Layout(flex="1 1 auto")), self._preview],
+            layout=W.Layout(width="100%"),
+        )
+        nav = W.HBox([self._remote, self._up, self._refresh, self._location, self._bookmarks, self._bookmark_add, self._bookmark_del])
+        self._build_actions()  # from ActionsMixin: self._action_bar, self._form, self._job_bar, self._code
+        self.children = [nav, self._crumbs, main, self._action_bar, self._form, self._job_bar, self._status, self._code]
+
+        # wiring
+        self._remote.observe(self._on_remote, "value")
+        self._up.on_click(lambda _: self.up())
+        self._refresh.on_click(lambda _: self.refresh())
+        self._location.on_submit(lambda w: self._go_url(w.value))
+        self._bookmarks.observe(self._on_bookmark, "value")
+        self._bookmark_add.on_click(lambda _: self._add_bookmark())
+        self._bookmark_del.on_click(lambda _: self._remove_bookmark())
+        self._tree.observe(self._on_tree, "value")
+        self._filter.observe(lambda _: self._render(), "value")
+        self.listing.observe(lambda _: self._render(), ["sort_by", "sort_desc"])
+        self.listing.observe(self._on_activated, "activated")
+        self.listing.observe(self._on_more_request, "more_requests")
+        self.listing.observe(self._on_listing_selected, "selected")
+        self._more.on_click(lambda _: self.load_more())
+
+        self._load_bookmarks()
+        start = url or (f"{remotes[0]}://" if remotes else "")
+        if start:
+            self._go_url(start)
+        else:
+            self._error("no remotes configured; add one to your config file (see dumont_nb.load_config)")
+
+    # -- public API -----------------------------------------------------------------------
+    def go(self, url: str) -> None:
+        """Navigate to a folder URL (``remote://``, ``remote://bucket/prefix/``); errors show inline."""
+        self._go_url(url)
+
+    def up(self) -> None:
+        """Go to the parent folder."""
+        if self._loc is not None:
+            self._go(self._loc.parent())
+
+    def refresh(self) -> None:
+        """List the current folder again (first page only)."""
+        if self._loc is not None:
+            self._go(self._loc, keep_selection=True)
+
+    @guarded
+    def load_more(self) -> int:
+        """Fetch the next listing page (one ListObjectsV2 request); returns the new row count."""
+        if self._pager is None or self._pager.done:
+            return 0
+        self.listing.loading = True
+        try:
+            new = self._pager.more()
+        finally:
+            self.listing.loading = False
+        self._learn(self._pager.location, new)
+        self._render()
+        return len(new)
+
+    def open_entry(self, url: str) -> None:
+        """Open a folder (navigate) or select and preview an object."""
+        if url.endswith("/") or url.endswith("://"):
+            self._go_url(url)
+        else:
+            self.selected = [url]
+
+    def on_select(self, callback: Callable[[list[str]], None]) -> None:
+        """Call ``callback(selected_urls)`` whenever the selection changes."""
+        self.observe(lambda change: callback(list(change["new"])), "selected")
+
+    def on_navigate(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(path_url)`` after every navigation."""
+        self.observe(lambda change: callback(change["new"]), "path")
+
+    @property
+    def rows(self) -> list[dict]:
+        """The rows as shown (filtered and sorted)."""
+        return list(self.listing.rows)
+
+    @property
+    def location(self) -> Location | None:
+        return self._loc
+
+    # -- navigation -----------------------------------------------------------------------
+    @traitlets.observe("path")
+    def _on_path(self, change) -> None:
+        if self._syncing or not change["new"]:
+            return
+        if self._loc is None or change["new"] != self._loc.url:
+            self._go_url(change["new"], revert=change["old"])
+
+    @guarded
+    def _go_url(self, url: str, revert: str | None = None) -> None:
+        try:
+            loc = Location.parse(url.strip())
+        except Exception:
+            if revert is not None:
+                self._set_path(revert)
+            raise
+        self._go(loc, revert=revert)
+
+    def _fs(self, remote: str) -> FileSystem:
+        return filesystem(remote, config=self._config)
+
+    def resolve(self, url: str) -> tuple[FileSystem, str]:
+        """``remote://bucket/key`` → ``(filesystem, "bucket/key")`` on this browser's config."""
+        loc = Location.parse(url) if url.endswith("/") else None
+        if loc is not None:
+            return self._fs(loc.remote), loc.path + "/"
+        from ..urls import parse_url
+
+        parsed = parse_url(url)
+        return self._fs(parsed.remote), parsed.path
+
+    @guarded
+    def _go(self, loc: Location, *, keep_selection: bool = False, revert: str | None = None) -> None:
+        try:
+            fs = self._fs(loc.remote)
+            self.listing.loading = True
+            if loc.bucket is None:
+                pager = Pager(fs, loc, self._page_size, rows=self._bucket_rows(fs, loc.remote), done=True)
+                new = pager.rows
+            else:
+                pager = Pager(fs, loc, self._page_size)
+                new = pager.more()
+        except Exception:
+            if revert is not None:
+                self._set_path(revert)
+            raise
+        finally:
+            self.listing.loading = False
+        self._loc, self._pager = loc, pager
+        self._learn(loc, new)
+        self._filter.value = "" if not keep_selection else self._filter.value
+        self._render()
+        if not keep_selection:
+            self.listing.selected = []
+        self._set_path(loc.url)
+        self._update_nav()
+        self._update_actions()  # from ActionsMixin
+        self._info(f"{loc.url}: {len(new)} entries" + (" (more on demand)" if not pager.done else ""))
+
+    def _bucket_rows(self, fs: FileSystem, remote: str) -> list[dict]:
+        configured = self._config.remote(remote).buckets
+        try:
+            infos = fs.readdir("")
+        except (PermissionError, NotImplementedError, OSError, ValueError) as e:
+            if not configured:
+                raise PermissionError(
+                    f"{remote}://: cannot list buckets ({one_line(e)}); add `buckets: [...]` to the remote in your config"
+                ) from None
+            infos = []
+        names = {i.name.rstrip("/") for i in infos}
+        infos = list(infos) + [FileInfo(b, b, 0, None, True) for b in configured if b not in names]
+        return [row_of(i, remote) for i in infos]
+
+    def _set_path(self, url: str) -> None:
+        self._syncing = True
+        try:
+            self.path = url
+            self._location.value = url
+        finally:
+            self._syncing = False
+
+    def _learn(self, loc: Location, rows: list[dict]) -> None:
+        """Remember sub-folders seen in listings (the tree is drawn from them: no extra requests)."""
+        kids = self._children.setdefault(loc.url, set())
+        kids.update(r["url"] for r in rows if r["is_dir"])
+
+    def _render(self) -> None:
+        if self._pager is None:
+            return
+        try:
+            match = compile_filter(self._filter.value)
+        except ValueError as e:
+            self._error(str(e))
+            return
+        rows = [r for r in self._pager.rows if match(r["name"])]
+        self.listing.rows = sort_rows(rows, self.listing.sort_by, self.listing.sort_desc)
+        self.listing.more = not self._pager.done
+        self._more.disabled = self._pager.done
+        self._more.layout.display = "none" if self._pager.done else None
+
+    def _update_nav(self) -> None:
+        loc = self._loc
+        assert loc is not None
+        self._syncing = True
+        try:
+            if self._remote.value != loc.remote:
+                self._remote.value = loc.remote
+            crumbs = []
+            for label, target in loc.crumbs():
+                b = W.Button(description=label, tooltip=target.url, layout=W.Layout(width="auto"))
+                b.on_click(lambda _, t=target: self._go(t))
+                crumbs.append(b)
+            self._crumbs.children = crumbs
+            self._up.disabled = loc.bucket is None
+            # the tree: the chain from the root to here, each node's known sub-folders beside it
+            chain = [a.url for a in loc.ancestors()]
+            for parent, child in zip(chain, chain[1:]):
+                self._children.setdefault(parent, set()).add(child)
+            options: list[tuple[str, str]] = []
+
+            def add(url: str, depth: int) -> None:
+                for kid in sorted(self._children.get(url, ())):
+                    name = _label(kid)
+                    mark = "▾ " if kid in chain else "▸ "
+                    options.append(("\u00a0\u00a0" * depth + mark + name, kid))
+                    if kid in chain:
+                        add(kid, depth + 1)
+
+            options.append((f"{loc.remote}://", chain[0]))
+            add(chain[0], 1)
+            self._tree.options = options
+            self._tree.value = loc.url
+        finally:
+            self._syncing = False
+
+    def _on_remote(self, change) -> None:
+        if not self._syncing and change["new"]:
+            self._go_url(f"{change['new']}://")
+
+    def _on_tree(self, change) -> None:
+        if not self._syncing and change["new"] and (self._loc is None or change["new"] != self._loc.url):
+            self._go_url(change["new"])
+
+    def _on_activated(self, change) -> None:
+        url = change["new"]
+        if not url:
+            return
+        self.listing.activated = ""
+        if url == "..":
+            self.up()
+        else:
+            self.open_entry(url)
+
+    def _on_more_request(self, change) -> None:
+        self.load_more()
+
+    # -- selection and preview ------------------------------------------------------------
+    def _on_listing_selected(self, change) -> None:
+        if list(self.selected) != list(change["new"]):
+            self.selected = list(change["new"])
+
+    @traitlets.observe("selected")
+    def _on_selected(self, change) -> None:
+        urls = list(change["new"])
+        if list(self.listing.selected) != urls:
+            self.listing.selected = urls
+        self.value = urls[0] if urls else self.path
+        self._update_actions()
+        if len(urls) == 1:
+            self._show_preview(urls[0])
+        else:
+            self._preview.children = []
+
+    @traitlets.observe("path")
+    def _value_follows_path(self, change) -> None:
+        if not self.selected:
+            self.value = change["new"]
+
+    @guarded
+    def _show_preview(self, url: str) -> None:
+        row = next((r for r in self._pager.rows if r["url"] == url), None) if self._pager else None
+        fs, path = self.resolve(url)
+        if row is None:
+            info = fs.stat(path.rstrip("/"))
+        else:
+            from datetime import datetime, timezone
+
+            mtime = datetime.strptime(row["mtime"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc) if row["mtime"] else None
+            info = FileInfo(row["name"], path.rstrip("/"), row["size"] or 0, mtime, row["is_dir"])
+        self._preview.children = [render_preview(make_preview(fs, info))]
+
+    # -- bookmarks ------------------------------------------------------------------------
+    @guarded
+    def _load_bookmarks(self) -> None:
+        self._set_bookmarks(load_bookmarks())
+
+    def _set_bookmarks(self, urls: list[str]) -> None:
+        self._syncing = True
+        try:
+            self._bookmarks.options = [("bookmarks…", "")] + [(u, u) for u in urls]
+            self._bookmarks.value = ""
+        finally:
+            self._syncing = False
+
+    @property
+    def bookmarks(self) -> list[str]:
+        """The saved bookmark URLs."""
+        return [v for _, v in self._bookmarks.options if v]
+
+    @guarded
+    def _add_bookmark(self) -> None:
+        self._set_bookmarks(add_bookmark(self.path))
+        self._info(f"bookmarked {self.path}")
+
+    @guarded
+    def _remove_bookmark(self) -> None:
+        chosen = self._bookmarks.value or self.path
+        self._set_bookmarks(remove_bookmark(chosen))
+        self._info(f"removed bookmark {chosen}")
+
+    def _on_bookmark(self, change) -> None:
+        if not self._syncing and change["new"]:
+            self._go_url(change["new"])
+
+    # -- status line ----------------------------------------------------------------------
+    def _error(self, text: str) -> None:
+        self.message = text
+        self._status.value = f"<span style='color:#b00020'>⚠ {html.escape(text)}</span>"
+
+    def _info(self, text: str) -> None:
+        self.message = text
+        self._status.value = f"<span style='color:#555'>{html.escape(text)}</span>"

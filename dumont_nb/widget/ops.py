@@ -1,0 +1,225 @@
+"""What the browser's actions do, as plain functions over the vfs layer.
+
+Each takes a :class:`~dumont_nb.widget.jobs.Job` for progress and Cancel. Writes go through
+``FileSystem.open(..., "wb")``: the object is committed only when the ``with`` block closes
+cleanly, so a Cancel (which raises inside the block) leaves no partial object and no multipart
+upload behind. Nothing here imports ipywidgets.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import InvalidURLError
+from ..urls import parse_url
+from ..vfs.base import FileSystem
+from .jobs import Job
+from .model import human_size
+
+__all__ = ["Item", "Resolver", "plan", "describe", "copy_items", "delete_items", "upload", "download", "CHUNK"]
+
+#: bytes moved per read/write while streaming (Cancel is checked between chunks)
+CHUNK = 1024 * 1024
+
+Resolver = Callable[[str], "tuple[FileSystem, str]"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One object an action touches: where it is and where it lands (relative name)."""
+
+    fs: FileSystem
+    path: str  # vfs path of the object
+    rel: str  # path relative to the selection root, e.g. "folder/sub/file.csv"
+    size: int
+
+
+def plan(resolve: Resolver, urls: Iterable[str]) -> list[Item]:
+    """Every object under the selected URLs (a folder URL ends with ``/``), listed recursively
+    (one ListObjectsV2 request per 1,000 keys).
+
+    Raises:
+        FileNotFoundError: a selected object does not exist.
+    """
+    items: list[Item] = []
+    for url in urls:
+        fs, path = resolve(url)
+        path = path.rstrip("/")
+        if url.endswith("/"):
+            base = posixpath.basename(path)
+            for page in fs.iterdir(path, recursive=True):
+                for info in page:
+                    if info.is_dir:
+                        continue
+                    rel = info.path[len(path) + 1:]
+                    items.append(Item(fs, info.path, f"{base}/{rel}", int(info.size or 0)))
+        else:
+            info = fs.stat(path)
+            items.append(Item(fs, path, posixpath.basename(path), int(info.size or 0)))
+    return items
+
+
+def describe(items: list[Item], urls: list[str]) -> str:
+    """``"3 objects, 1.5 MiB, under moto://b/x/, moto://b/y.csv"``: what an action will touch."""
+    total = sum(i.size for i in items)
+    shown = ", ".join(urls[:5]) + (f" and {len(urls) - 5} more" if len(urls) > 5 else "")
+    noun = "object" if len(items) == 1 else "objects"
+    return f"{len(items)} {noun} ({human_size(total)}) in {shown}"
+
+
+def _stream(job: Job, src: FileSystem, src_path: str, dst: FileSystem, dst_path: str) -> None:
+    with src.open(src_path, "rb") as fin, dst.open(dst_path, "wb") as fout:
+        while True:
+            job.check()
+            chunk = fin.read(CHUNK)
+            if not chunk:
+                break
+            fout.write(chunk)
+            job.advance(len(chunk))
+        job.check()  # a Cancel during the last chunk still aborts the write
+
+
+def copy_items(job: Job, items: list[Item], dst: FileSystem, dst_dir: str, *, move: bool = False) -> int:
+    """Copy (or move) every item under ``dst_dir`` (a ``bucket/prefix`` path); returns the count.
+
+    Objects are streamed in :data:`CHUNK` pieces, so Cancel stops mid-object and that object's
+    write is aborted; objects already copied stay (and, for a move, their sources are deleted).
+
+    Raises:
+        Cancelled: Cancel was pressed.
+        ValueError: an item would be copied onto itself.
+    """
+    job.total = sum(i.size for i in items)
+    job.total_items = len(items)
+    dst_dir = dst_dir.rstrip("/")
+    for item in items:
+        target = f"{dst_dir}/{item.rel}"
+        if item.fs is dst and item.path == target:
+            raise ValueError(f"{dst.url(target)}: source and destination are the same object")
+    done = 0
+    for item in items:
+        target = f"{dst_dir}/{item.rel}"
+        if move and item.fs is dst:
+            job.check()
+            dst.rename(item.path, target)  # copy + delete within one remote
+            job.advance(item.size)
+        else:
+            _stream(job, item.fs, item.path, dst, target)
+            if move:
+                item.fs.remove(item.path)
+        done += 1
+        job.advance(0, items=1)
+    return done
+
+
+def delete_items(job: Job, resolve: Resolver, urls: list[str], total_items: int = 0) -> int:
+    """Delete the selected objects and folders (every key under a folder URL, marker included);
+    returns the number of objects deleted. Cancel stops between selected entries.
+
+    Raises:
+        Cancelled: Cancel was pressed.
+    """
+    job.total_items = total_items or len(urls)
+    count = 0
+    for url in urls:
+        job.check()
+        fs, path = resolve(url)
+        if url.endswith("/"):
+            n = fs.remove_all(path.rstrip("/"))
+        else:
+            fs.remove(path)
+            n = 1
+        count += n
+        job.advance(0, items=n)
+    return count
+
+
+def upload(job: Job, files: list[tuple[str, bytes]], dst: FileSystem, dst_dir: str) -> int:
+    """Write each ``(name, content)`` to ``dst_dir/name``; returns the count.
+
+    Raises:
+        InvalidURLError: a file name is empty or contains ``/``.
+        Cancelled: Cancel was pressed (the object being written is not created).
+    """
+    job.total = sum(len(c) for _, c in files)
+    job.total_items = len(files)
+    for name, _ in files:
+        if not name or "/" in name or name in (".", ".."):
+            raise InvalidURLError(f"{name!r}: not a valid object name for an upload")
+    for name, content in files:
+        view = memoryview(content)
+        with dst.open(f"{dst_dir.rstrip('/')}/{name}", "wb") as f:
+            for start in range(0, len(view), CHUNK):
+                job.check()
+                f.write(view[start:start + CHUNK])
+                job.advance(min(CHUNK, len(view) - start))
+            job.check()
+        job.advance(0, items=1)
+    return len(files)
+
+
+def _safe_local(root: Path, rel: str) -> Path | None:
+    """``root/rel`` if it stays inside ``root`` (no ``..``, absolute parts or backslashes)."""
+    parts = rel.split("/")
+    if "\\" in rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        return None
+    target = root.joinpath(*parts)
+    try:
+        target.resolve().relative_to(root.resolve())
+    except ValueError:
+        return None
+    return target
+
+
+def download(job: Job, items: list[Item], local_dir: str | os.PathLike) -> tuple[int, list[str]]:
+    """Download items into ``local_dir`` (each via a temporary file renamed into place);
+    returns ``(count, skipped)`` where ``skipped`` lists keys that would land outside it.
+
+    Raises:
+        Cancelled: Cancel was pressed (the file being written is removed).
+        NotADirectoryError: ``local_dir`` is not a directory.
+    """
+    root = Path(local_dir)
+    if not root.is_dir():
+        raise NotADirectoryError(f"{root}: download folder does not exist; create it or pick another")
+    job.total = sum(i.size for i in items)
+    job.total_items = len(items)
+    skipped: list[str] = []
+    count = 0
+    for item in items:
+        target = _safe_local(root, item.rel)
+        if target is None:
+            skipped.append(item.fs.url(item.path))
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".dumont-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, item.fs.open(item.path, "rb") as fin:
+                while True:
+                    job.check()
+                    chunk = fin.read(CHUNK)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    job.advance(len(chunk))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        count += 1
+        job.advance(0, items=1)
+    return count, skipped
+
+
+def destination(url: str) -> str:
+    """A destination folder URL → its ``bucket/prefix`` path.
+
+    Raises:
+        InvalidURLError: the URL has no bucket.
+    """
+    return parse_url(url).require_bucket().path

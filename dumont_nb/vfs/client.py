@@ -1,0 +1,196 @@
+"""The connection to one S3 remote: a lazily built s3fs client, raw calls, error translation.
+
+s3fs gives us what it does well (aiobotocore client, credential chain, endpoints, its event-loop
+thread); the backend issues raw S3 API calls through :meth:`Client.call` / :meth:`Client.acall`
+and owns the semantics. Calls go straight to the aiobotocore client, *not* through s3fs's own
+retry wrapper, so the number of attempts per request is exactly botocore's ``max_attempts``
+(standard retry mode), and every failure is translated once, by :func:`.translate.translate`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
+
+from ..config import Remote
+from .translate import translate
+
+__all__ = ["Client", "whole_seconds", "CONCURRENCY"]
+
+T = TypeVar("T")
+
+#: requests in flight at once for copies, deletes and multipart part uploads
+CONCURRENCY = 8
+
+
+def whole_seconds(value: datetime | None) -> datetime | None:
+    """``value`` in UTC, truncated to whole seconds (S3's HTTP dates have no sub-second part)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).replace(microsecond=0)
+
+
+class Client:
+    """Raw S3 calls on one remote. Thread-safe; the s3fs instance is built on first use."""
+
+    def __init__(self, remote: Remote):
+        self.remote = remote
+        self._fs = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Client(remote={self.remote.name!r})"
+
+    # -- the s3fs instance ----------------------------------------------------------------
+    @property
+    def fs(self):
+        """The ``s3fs.S3FileSystem`` (built on first use; credentials are resolved then).
+
+        Raises:
+            CredentialError: a credential reference cannot be resolved.
+        """
+        with self._lock:
+            if self._fs is None:
+                self._fs = self._build()
+            return self._fs
+
+    def _build(self):
+        import s3fs
+
+        r = self.remote
+        kwargs: dict[str, Any] = {}
+        if r.anonymous:
+            kwargs["anon"] = True
+        elif r.credentials is not None:
+            kwargs["key"] = r.credentials.access_key_id.resolve().reveal()
+            kwargs["secret"] = r.credentials.secret_access_key.resolve().reveal()
+            if r.credentials.session_token is not None:
+                kwargs["token"] = r.credentials.session_token.resolve().reveal()
+        elif r.profile:
+            kwargs["profile"] = r.profile
+        client_kwargs: dict[str, Any] = {"verify": r.verify_ssl}
+        if r.region:
+            client_kwargs["region_name"] = r.region
+        config_kwargs: dict[str, Any] = {
+            "retries": {"total_max_attempts": r.max_attempts, "mode": "standard"},  # incl. the first
+            "request_checksum_calculation": r.checksum_mode,
+            "response_checksum_validation": r.checksum_mode,
+            "connect_timeout": r.connect_timeout,
+            "read_timeout": r.read_timeout,
+            "max_pool_connections": max(10, CONCURRENCY * 2),
+        }
+        if r.path_style:
+            config_kwargs["s3"] = {"addressing_style": "path"}
+        fs = s3fs.S3FileSystem(
+            endpoint_url=r.endpoint,
+            client_kwargs=client_kwargs,
+            config_kwargs=config_kwargs,
+            skip_instance_cache=True,
+            use_listings_cache=False,
+            **kwargs,
+        )
+        fs.retries = 1  # s3fs's own retry loop would multiply botocore's attempts
+        return fs
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self.fs.loop
+
+    # -- URLs for messages ----------------------------------------------------------------
+    def url(self, bucket: str, key: str = "") -> str:
+        """``remote://bucket/key``."""
+        path = f"{bucket}/{key}" if key else bucket
+        return f"{self.remote.name}://{path}"
+
+    # -- calls ----------------------------------------------------------------------------
+    async def acall(self, method: str, *, precondition: str = "conflict", url: str | None = None, **kw: Any) -> Any:
+        """Await one S3 API call (``"put_object"``, ...) with boto-style keyword arguments.
+
+        Raises:
+            a :mod:`dumont_nb.errors` error (see :mod:`.translate`), naming the URL.
+        """
+        fs = self.fs
+        bucket = kw.get("Bucket", "")
+        try:
+            await fs.set_session()
+            client = fs._s3
+            return await getattr(client, method)(**kw)
+        except Exception as exc:
+            where = url or self.url(bucket, kw.get("Key", kw.get("Prefix", "")))
+            raise translate(
+                exc, where, op=_op_name(method), remote=self.remote.name, bucket=bucket, precondition=precondition
+            ) from exc
+
+    def call(self, method: str, **kw: Any) -> Any:
+        """:meth:`acall`, blocking."""
+        return self.run(self.acall, method, **kw)
+
+    def run(self, func: Callable[..., Awaitable[T]], *args: Any, **kw: Any) -> T:
+        """Run ``func(*args, **kw)`` on s3fs's event-loop thread and wait for it."""
+        from fsspec.asyn import sync
+
+        return sync(self.loop, func, *args, **kw)
+
+    def submit(self, coro: Awaitable[T]):
+        """Start ``coro`` on the event-loop thread; returns a ``concurrent.futures.Future``."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def gather(self, make: Callable[[T], Awaitable[Any]], items: Iterable[T], limit: int = CONCURRENCY) -> list:
+        """``[await make(item) for item in items]`` concurrently, at most ``limit`` in flight.
+
+        Raises the first error after all started calls have finished (none is left running).
+        """
+
+        async def _all():
+            sem = asyncio.Semaphore(limit)
+
+            async def one(item):
+                async with sem:
+                    return await make(item)
+
+            results = await asyncio.gather(*(one(i) for i in items), return_exceptions=True)
+            for r in results:
+                if isinstance(r, BaseException):
+                    raise r
+            return results
+
+        return self.run(_all)
+
+    async def aread_range(self, bucket: str, key: str, start: int, end: int, etag: str | None) -> bytes:
+        """Bytes ``[start, end)`` of an object, pinned to ``etag`` (If-Match).
+
+        A connection dropped mid-body is resumed with another ranged GET pinned to the same
+        ETag (botocore does not retry errors after the headers), up to ``max_attempts`` times.
+
+        Raises:
+            ConflictError: the object changed (its ETag is no longer ``etag``).
+            NotFoundError: the object is gone.
+        """
+        out = bytearray()
+        attempts = 0
+        while start + len(out) < end:
+            kw: dict[str, Any] = {"Bucket": bucket, "Key": key, "Range": f"bytes={start + len(out)}-{end - 1}"}
+            if etag:
+                kw["IfMatch"] = etag
+            resp = await self.acall("get_object", **kw)
+            body = resp["Body"]
+            try:
+                async with body as stream:
+                    out += await stream.read()
+            except (OSError, asyncio.IncompleteReadError, Exception) as exc:  # mid-body failure
+                attempts += 1
+                if attempts >= self.remote.max_attempts:
+                    raise translate(exc, self.url(bucket, key), op="GetObject", remote=self.remote.name,
+                                    bucket=bucket) from exc
+                continue
+            if not resp.get("ContentLength") and start + len(out) < end:
+                break  # the store has fewer bytes than asked: stop at its end
+        return bytes(out)
+
+
+def _op_name(method: str) -> str:
+    return "".join(p.capitalize() for p in method.split("_")).replace("V2", "V2")

@@ -1,0 +1,100 @@
+"""Server-side copies and rename (copy everything, then delete).
+
+A rename is never atomic on S3. Every copy finishes before the first delete, so a failure or a
+crash leaves the sources (and some copies) in place, never neither; running the rename again
+copies again and then deletes, which finishes it.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from ..errors import IsADirError, NotADirError, NotFoundError, NotSupportedError, StoreError
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .s3 import S3Backend
+
+__all__ = ["copy_object", "rename", "MULTIPART_COPY_THRESHOLD", "COPY_PART_SIZE"]
+
+#: objects larger than this are copied with UploadPartCopy (CopyObject's limit is 5 GiB);
+#: read at call time, so a test may lower it
+MULTIPART_COPY_THRESHOLD = 5 * 2**30
+#: part size of a multipart copy (at least 5 MiB)
+COPY_PART_SIZE = 512 * 2**20
+
+
+async def copy_object(client: "Client", sb: str, sk: str, db: str, dk: str, size: int) -> None:
+    """Copy one object server-side: CopyObject, or a multipart UploadPartCopy above
+    :data:`MULTIPART_COPY_THRESHOLD` (aborted on any failure, so no upload is left behind).
+
+    Raises:
+        NotFoundError: the source is gone. StoreError and others: see :mod:`.translate`.
+    """
+    source = {"Bucket": sb, "Key": sk}
+    if size <= MULTIPART_COPY_THRESHOLD:
+        await client.acall("copy_object", Bucket=db, Key=dk, CopySource=source)
+        return
+    import asyncio
+
+    mpu = await client.acall("create_multipart_upload", Bucket=db, Key=dk)
+    upload_id = mpu["UploadId"]
+    try:
+        ranges = [(i + 1, off, min(off + COPY_PART_SIZE, size) - 1) for i, off in enumerate(range(0, size, COPY_PART_SIZE))]
+        sem = asyncio.Semaphore(4)
+
+        async def part(n: int, a: int, b: int) -> dict:
+            async with sem:
+                r = await client.acall(
+                    "upload_part_copy", Bucket=db, Key=dk, UploadId=upload_id, PartNumber=n,
+                    CopySource=source, CopySourceRange=f"bytes={a}-{b}",
+                )
+            return {"PartNumber": n, "ETag": r["CopyPartResult"]["ETag"]}
+
+        results = await asyncio.gather(*(part(*r) for r in ranges), return_exceptions=True)
+        for r in results:
+            if isinstance(r, BaseException):
+                raise r
+        await client.acall("complete_multipart_upload", Bucket=db, Key=dk, UploadId=upload_id,
+                           MultipartUpload={"Parts": list(results)})
+    except BaseException:
+        try:
+            await client.acall("abort_multipart_upload", Bucket=db, Key=dk, UploadId=upload_id)
+        except Exception:
+            pass
+        raise
+
+
+def rename(fs: "S3Backend", src: str, dst: str) -> None:
+    """:meth:`S3Backend.rename`; see there for what is raised."""
+    client = fs.client
+    sb, sk, s_dir = fs.split(src)
+    db, dk, _ = fs.split(dst)
+    fs._need_bucket(sb, src)
+    fs._need_bucket(db, dst)
+    surl, durl = client.url(sb, sk), client.url(db, dk)
+    if not sk or not dk:
+        raise NotSupportedError(f"{surl} → {durl}: renaming a bucket is not supported", surl)
+    if (sb, sk) == (db, dk):
+        return
+    info = None if s_dir else fs.head(sb, sk)
+    if info is not None:
+        if fs._dir_alive(db, dk):
+            raise IsADirError(f"{durl}: is a directory; rename the object to a key inside it", durl)
+        client.run(copy_object, client, sb, sk, db, dk, info.size)
+        fs.journal.record(f"{db}/{dk}", True)
+        client.call("delete_object", Bucket=sb, Key=sk)
+        fs.journal.record(f"{sb}/{sk}", False)
+        return
+    if sb == db and (dk + "/").startswith(sk + "/"):
+        raise StoreError(f"{surl} → {durl}: cannot move a directory into itself", surl, errno.EINVAL)
+    keys = [kv for page in fs._keys(sb, f"{sk}/") for kv in page]
+    if not keys:
+        raise NotFoundError(f"{surl}: no such object or directory", surl)
+    if fs.head(db, dk) is not None:
+        raise NotADirError(f"{durl}: is an object; cannot rename a directory onto it", durl)
+    plan = [(k, dk + k[len(sk):], size) for k, size in keys]
+    client.gather(lambda t: copy_object(client, sb, t[0], db, t[1], t[2]), plan)
+    fs.journal.record_many((f"{db}/{d}" for _, d, _ in plan), True)
+    fs._delete(sb, [k for k, _ in keys])

@@ -1,0 +1,402 @@
+"""The S3 backend: dumont's file-system contract over any S3-compatible store.
+
+s3fs supplies the client (credentials, endpoints, retries, its event loop); this module owns the
+semantics (see ``docs/semantics.md``):
+
+- ``readdir`` comes from delimiter ``ListObjectsV2`` (CommonPrefixes → directories, Contents →
+  files), paginated, ``dir/`` markers hidden; ``stat`` is a HEAD, then a one-key listing of the
+  prefix; mtimes are whole seconds UTC.
+- ``mkdir`` writes a zero-byte ``dir/`` marker; ``rmdir`` removes it (only if empty).
+- ``rename`` copies every key (concurrently; UploadPartCopy above :data:`.copy.MULTIPART_COPY_THRESHOLD`)
+  and deletes the sources only once every copy succeeded (DeleteObjects, 1,000 keys a request).
+- Reads are ranged GETs pinned to the ETag (:mod:`.reader`); writes are whole-object on close
+  (:mod:`.writer`); update modes need ``emulate: true`` (:mod:`.emulate`).
+- After this process mutates a key, :class:`.journal.Journal` lets ``readdir`` reconcile a
+  lagging listing (confirming with HEAD).
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+from dataclasses import replace
+from typing import IO, Any, Iterator
+
+from ..config import Remote
+from ..errors import ExistsError, InvalidURLError, IsADirError, NotADirError, NotFoundError, NotSupportedError, StoreError
+from .base import S3_CAPABILITIES, Capabilities, FileInfo, FileSystem
+from .client import Client, whole_seconds
+from .journal import Journal
+
+__all__ = ["S3Backend", "DELETE_BATCH"]
+
+#: keys per DeleteObjects request (the S3 maximum)
+DELETE_BATCH = 1000
+
+
+def _etag(value: str | None) -> str | None:
+    return value.strip('"') if value else None
+
+
+class S3Backend(FileSystem):
+    """A :class:`FileSystem` over one S3 remote. Build it with ``S3Backend(remote)``; it
+    connects (and resolves credentials) on first use."""
+
+    def __init__(self, remote: Remote):
+        self.remote = remote
+        self.name = remote.name
+        self.client = Client(remote)
+        self.journal = Journal()
+
+    def __repr__(self) -> str:
+        return f"S3Backend(remote={self.name!r})"
+
+    @property
+    def capabilities(self) -> Capabilities:
+        if self.remote.emulate:
+            return replace(S3_CAPABILITIES, random_write=True, append=True)
+        return S3_CAPABILITIES
+
+    # -- paths ----------------------------------------------------------------------------
+    def split(self, path: str) -> tuple[str, str, bool]:
+        """``"b/k/"`` → ``("b", "k", True)``: bucket, key without trailing ``/``, and whether
+        the path was written as a directory."""
+        path = path.lstrip("/")
+        if "://" in path:
+            raise InvalidURLError(f"{path!r}: expected a bucket/key path here, not a URL; use dumont_nb.resolve(url)")
+        bucket, _, key = path.partition("/")
+        return bucket, key.rstrip("/"), key.endswith("/")
+
+    def _need_bucket(self, bucket: str, path: str) -> None:
+        if not bucket:
+            raise InvalidURLError(f"{self.url(path)}: a bucket is required here; use {self.name}://<bucket>/<key>")
+
+    def _info(self, bucket: str, key: str, size: int, mtime: Any, etag: str | None, sc: str | None) -> FileInfo:
+        return FileInfo(
+            name=key.rsplit("/", 1)[-1], path=f"{bucket}/{key}", size=int(size), mtime=whole_seconds(mtime),
+            is_dir=False, etag=_etag(etag), storage_class=sc or "STANDARD",
+        )
+
+    @staticmethod
+    def _dir(bucket: str, key: str) -> FileInfo:
+        return FileInfo(name=key.rsplit("/", 1)[-1] if key else bucket, path=f"{bucket}/{key}" if key else bucket,
+                        size=0, mtime=None, is_dir=True)
+
+    # -- primitive requests ---------------------------------------------------------------
+    def head(self, bucket: str, key: str) -> FileInfo | None:
+        """The object ``bucket/key`` by HEAD, or None if there is none (a missing bucket too)."""
+        try:
+            r = self.client.call("head_object", Bucket=bucket, Key=key)
+        except FileNotFoundError:
+            return None
+        return self._info(bucket, key, r.get("ContentLength", 0), r.get("LastModified"), r.get("ETag"),
+                          r.get("StorageClass"))
+
+    def _pages(self, bucket: str, prefix: str, delimiter: str | None, page_size: int = 1000) -> Iterator[dict]:
+        token = None
+        while True:
+            kw: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": page_size}
+            if delimiter:
+                kw["Delimiter"] = delimiter
+            if token:
+                kw["ContinuationToken"] = token
+            resp = self.client.call("list_objects_v2", url=self.client.url(bucket, prefix), **kw)
+            yield resp
+            token = resp.get("NextContinuationToken")
+            if not resp.get("IsTruncated") or not token:
+                return
+
+    def _keys(self, bucket: str, prefix: str) -> Iterator[list[tuple[str, int]]]:
+        """Raw ``(key, size)`` pages under ``prefix`` (markers included)."""
+        for resp in self._pages(bucket, prefix, None):
+            yield [(c["Key"], c.get("Size", 0)) for c in resp.get("Contents", ())]
+
+    def _dir_alive(self, bucket: str, key: str) -> bool:
+        """True if some key (a marker included) lives under ``key/``, trusting own mutations
+        over a listing that may lag."""
+        prefix = f"{key}/" if key else ""
+        records = self.journal.under(f"{bucket}/{prefix}")
+        for p, exists in records.items():
+            if exists and self.head(bucket, p.split("/", 1)[1]) is not None:
+                return True
+        deleted = {p for p, e in records.items() if not e}
+        resp = next(self._pages(bucket, prefix, None, page_size=1000 if deleted else 1))
+        keys = [c["Key"] for c in resp.get("Contents", ())]
+        return any(f"{bucket}/{k}" not in deleted for k in keys) or bool(resp.get("IsTruncated"))
+
+    # -- stat / listing -------------------------------------------------------------------
+    def stat(self, path: str) -> FileInfo:
+        """The object at ``path`` (HEAD), else the directory (a prefix with keys under it).
+
+        Raises:
+            NotFoundError: neither exists (the message names the bucket if it is missing).
+        """
+        bucket, key, as_dir = self.split(path)
+        if not bucket:
+            return FileInfo(name="", path="", size=0, mtime=None, is_dir=True)
+        if not key:
+            self.client.call("head_bucket", Bucket=bucket)  # NoSuchBucket → NotFoundError
+            return self._dir(bucket, "")
+        if not as_dir:
+            info = self.head(bucket, key)
+            if info is not None:
+                return info
+        if self._dir_alive(bucket, key):
+            return self._dir(bucket, key)
+        raise NotFoundError(f"{self.client.url(bucket, key)}: no such object or directory", self.url(path))
+
+    def iterdir(self, path: str, *, recursive: bool = False, page_size: int = 1000) -> Iterator[list[FileInfo]]:
+        """Listing pages, one list per ListObjectsV2 request, markers hidden (see the ABC)."""
+        bucket, key, _ = self.split(path)
+        self._need_bucket(bucket, path)
+        prefix = f"{key}/" if key else ""
+        for resp in self._pages(bucket, prefix, None if recursive else "/", page_size):
+            yield self._page_entries(bucket, prefix, resp)
+
+    def _page_entries(self, bucket: str, prefix: str, resp: dict) -> list[FileInfo]:
+        out = []
+        for cp in resp.get("CommonPrefixes", ()):
+            name = cp["Prefix"][len(prefix):].rstrip("/")
+            if name:
+                out.append(self._dir(bucket, cp["Prefix"].rstrip("/")))
+        for c in resp.get("Contents", ()):
+            k = c["Key"]
+            if k.endswith("/"):
+                continue  # a directory marker
+            info = self._info(bucket, k, c.get("Size", 0), c.get("LastModified"), c.get("ETag"), c.get("StorageClass"))
+            out.append(replace(info, name=k[len(prefix):]))
+        return out
+
+    def readdir(self, path: str) -> list[FileInfo]:
+        """Entries directly under ``path`` sorted by name (a file and a directory may share a
+        name: both are listed, once each). ``""`` lists the buckets.
+
+        Raises:
+            NotFoundError: nothing under ``path`` (or no such bucket).
+            NotADirError: ``path`` is an object and no prefix.
+        """
+        bucket, key, _ = self.split(path)
+        if not bucket:
+            return self._buckets()
+        prefix = f"{key}/" if key else ""
+        entries: dict[tuple[str, bool], FileInfo] = {}
+        marker = False
+        for resp in self._pages(bucket, prefix, "/"):
+            marker = marker or any(c["Key"] == prefix for c in resp.get("Contents", ()))
+            for e in self._page_entries(bucket, prefix, resp):
+                entries[(e.name, e.is_dir)] = e
+        self._reconcile(bucket, prefix, entries)
+        if not entries and not marker and key:
+            if self.head(bucket, key) is not None:
+                raise NotADirError(f"{self.client.url(bucket, key)}: is an object, not a directory", self.url(path))
+            if not self._dir_alive(bucket, key):
+                raise NotFoundError(f"{self.client.url(bucket, key)}: no such directory", self.url(path))
+        return sorted(entries.values(), key=lambda e: (e.name, e.is_dir))
+
+    def _reconcile(self, bucket: str, prefix: str, entries: dict[tuple[str, bool], FileInfo]) -> None:
+        """Apply this process's recent mutations under ``prefix`` to a listing that may lag."""
+        records = self.journal.under(f"{bucket}/{prefix}")
+        subdirs: dict[str, bool] = {}
+        for p, exists in records.items():
+            rel = p[len(bucket) + 1 + len(prefix):]
+            if not rel:
+                continue
+            if "/" in rel:
+                name = rel.split("/", 1)[0]
+                subdirs[name] = subdirs.get(name, False) or exists
+                continue
+            listed = (rel, False) in entries
+            if listed != exists:
+                info = self.head(bucket, p.split("/", 1)[1])
+                if info is None:
+                    entries.pop((rel, False), None)
+                else:
+                    entries[(rel, False)] = info
+        for name, any_live in subdirs.items():
+            listed = (name, True) in entries
+            if listed == any_live and any_live:
+                continue
+            alive = self._dir_alive(bucket, prefix + name)
+            if alive:
+                entries[(name, True)] = self._dir(bucket, prefix + name)
+            else:
+                entries.pop((name, True), None)
+
+    def _buckets(self) -> list[FileInfo]:
+        try:
+            names = [b["Name"] for b in self.client.call("list_buckets", url=f"{self.name}://").get("Buckets", ())]
+        except PermissionError:
+            if not self.remote.buckets:
+                raise
+            names = list(self.remote.buckets)
+        return sorted((self._dir(n, "") for n in names), key=lambda e: e.name)
+
+    # -- open -----------------------------------------------------------------------------
+    def open(self, path: str, mode: str = "rb", **kwargs: Any) -> IO:
+        """Open an object; see :meth:`FileSystem.open`. Text modes take ``encoding`` (default
+        UTF-8), ``errors`` and ``newline`` like :func:`open`.
+
+        Raises:
+            NotFoundError, IsADirError, ExistsError, NotSupportedError (update modes without
+            ``emulate: true``), ValueError (an invalid mode).
+        """
+        from .emulate import open_emulated
+        from .reader import S3Reader
+        from .writer import S3Writer, wrap_text
+
+        base = mode.replace("b", "").replace("t", "")
+        if base not in ("r", "w", "x", "a", "r+", "w+", "a+", "x+") or ("b" in mode and "t" in mode):
+            raise ValueError(f"invalid mode {mode!r}; use r, w, x (with b or t), or a, r+, w+ with emulate: true")
+        bucket, key, as_dir = self.split(path)
+        self._need_bucket(bucket, path)
+        url = self.client.url(bucket, key)
+        if not key or as_dir:
+            raise IsADirError(f"{url}: is a directory; open an object key", self.url(path))
+        if base in ("r", "w", "x"):
+            if base == "r":
+                info = self.head(bucket, key)
+                if info is None:
+                    if self._dir_alive(bucket, key):
+                        raise IsADirError(f"{url}: is a directory; open an object key", url)
+                    raise NotFoundError(f"{url}: no such object", url)
+                raw: io.BufferedIOBase = S3Reader(self, bucket, key, info)
+            else:
+                if base == "x" and self.head(bucket, key) is not None:
+                    raise ExistsError(f"{url}: the object exists (mode 'x')", url)
+                raw = S3Writer(self, bucket, key, exclusive=base == "x")
+        else:
+            if not self.remote.emulate:
+                raise NotSupportedError(
+                    f"{url}: mode {mode!r} needs random write/append, which S3 cannot do; write the "
+                    f"whole object with 'wb', or set `emulate: true` on remote {self.name!r} for "
+                    "read-modify-write",
+                    url,
+                )
+            raw = open_emulated(self, bucket, key, base)
+        if "b" in mode:
+            return raw
+        return wrap_text(raw, encoding=kwargs.get("encoding"), errors=kwargs.get("errors"), newline=kwargs.get("newline"))
+
+    # -- directories ----------------------------------------------------------------------
+    def mkdir(self, path: str) -> None:
+        """Write the zero-byte ``path/`` marker. Raises ExistsError, NotFoundError (no bucket),
+        NotSupportedError (a bucket)."""
+        bucket, key, _ = self.split(path)
+        self._need_bucket(bucket, path)
+        if not key:
+            self.client.call("head_bucket", Bucket=bucket)
+            raise ExistsError(f"{self.client.url(bucket)}: the bucket exists (dumont does not create buckets)", path)
+        if self.exists(path):
+            raise ExistsError(f"{self.client.url(bucket, key)}: exists", self.url(path))
+        self.client.call("put_object", Bucket=bucket, Key=f"{key}/", Body=b"")
+        self.journal.record(f"{bucket}/{key}/", True)
+
+    def makedirs(self, path: str, exist_ok: bool = False) -> None:
+        """Create the directory and every missing parent (a marker each).
+
+        Raises:
+            ExistsError: it exists and ``exist_ok`` is false. NotADirError: a parent is an object.
+        """
+        bucket, key, _ = self.split(path)
+        self._need_bucket(bucket, path)
+        parts = key.split("/") if key else []
+        for i in range(1, len(parts) + 1):
+            sub = "/".join(parts[:i])
+            if self._dir_alive(bucket, sub):
+                if i == len(parts) and not exist_ok:
+                    raise ExistsError(f"{self.client.url(bucket, sub)}: directory exists", self.url(path))
+                continue
+            if self.head(bucket, sub) is not None:
+                raise NotADirError(f"{self.client.url(bucket, sub)}: is an object, not a directory", self.url(path))
+            self.client.call("put_object", Bucket=bucket, Key=f"{sub}/", Body=b"")
+            self.journal.record(f"{bucket}/{sub}/", True)
+
+    def remove(self, path: str) -> None:
+        """Delete one object. Raises NotFoundError, IsADirError."""
+        bucket, key, as_dir = self.split(path)
+        self._need_bucket(bucket, path)
+        url = self.client.url(bucket, key)
+        if not key or as_dir or self.head(bucket, key) is None:
+            if not key or self._dir_alive(bucket, key):
+                raise IsADirError(f"{url}: is a directory; use rmdir or remove_all", url)
+            raise NotFoundError(f"{url}: no such object", url)
+        self.client.call("delete_object", Bucket=bucket, Key=key)
+        self.journal.record(f"{bucket}/{key}", False)
+
+    def rmdir(self, path: str) -> None:
+        """Delete an empty directory's marker.
+
+        Raises:
+            NotFoundError, NotADirError, StoreError (errno ENOTEMPTY), NotSupportedError (a bucket).
+        """
+        bucket, key, _ = self.split(path)
+        self._need_bucket(bucket, path)
+        url = self.client.url(bucket, key)
+        if not key:
+            raise NotSupportedError(f"{url}: dumont does not delete buckets", url)
+        prefix = f"{key}/"
+        if not self._dir_alive(bucket, key):
+            if self.head(bucket, key) is not None:
+                raise NotADirError(f"{url}: is an object, not a directory", url)
+            raise NotFoundError(f"{url}: no such directory", url)
+        records = self.journal.under(f"{bucket}/{prefix}")
+        deleted = {p for p, e in records.items() if not e}
+        resp = next(self._pages(bucket, prefix, "/", page_size=1000 if deleted else 2))
+        others = [c["Key"] for c in resp.get("Contents", ()) if c["Key"] != prefix and f"{bucket}/{c['Key']}" not in deleted]
+        if others or resp.get("CommonPrefixes") or any(e for p, e in records.items() if p != f"{bucket}/{prefix}"):
+            raise StoreError(f"{url}: directory not empty; use remove_all to delete it with its contents", url,
+                             errno.ENOTEMPTY)
+        self.client.call("delete_object", Bucket=bucket, Key=prefix)
+        self.journal.record(f"{bucket}/{prefix}", False)
+
+    def remove_all(self, path: str) -> int:
+        """Delete the object ``path`` and every key under ``path/`` (markers too); the count.
+        A path with nothing under it deletes nothing and returns 0.
+
+        Raises:
+            NotFoundError: no such bucket. StoreError: the store refused some deletes.
+        """
+        bucket, key, as_dir = self.split(path)
+        self._need_bucket(bucket, path)
+        count = 0
+        if key and not as_dir and self.head(bucket, key) is not None:
+            count += self._delete(bucket, [key])
+        for page in self._keys(bucket, f"{key}/" if key else ""):
+            count += self._delete(bucket, [k for k, _ in page])
+        return count
+
+    def _delete(self, bucket: str, keys: list[str]) -> int:
+        """DeleteObjects in batches of :data:`DELETE_BATCH`; records the keys as removed."""
+        batches = [keys[i:i + DELETE_BATCH] for i in range(0, len(keys), DELETE_BATCH)]
+
+        async def one(batch: list[str]):
+            resp = await self.client.acall(
+                "delete_objects", Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+            )
+            return resp.get("Errors") or []
+
+        errors = [e for errs in self.client.gather(one, batches) for e in errs]
+        self.journal.record_many((f"{bucket}/{k}" for k in keys), False)
+        if errors:
+            first = errors[0]
+            raise StoreError(
+                f"{self.client.url(bucket, first.get('Key', ''))}: the store refused to delete {len(errors)} "
+                f"key(s) ({first.get('Code')})",
+                self.client.url(bucket, first.get("Key", "")),
+            )
+        return len(keys)
+
+    # -- rename ---------------------------------------------------------------------------
+    def rename(self, src: str, dst: str) -> None:
+        """Copy ``src`` (an object, or every key under a prefix, markers by their raw key) to
+        ``dst``, then delete the sources. Every copy finishes before any delete, so a failure
+        leaves both and re-running the rename finishes it. Onto an existing directory the
+        keys are merged (same-named objects replaced).
+
+        Raises:
+            NotFoundError: nothing at ``src``. IsADirError: an object onto a directory.
+            NotADirError: a directory onto an object. StoreError (EINVAL): into itself.
+        """
+        from .copy import rename
+
+        rename(self, src, dst)

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from dumont_nb.config import parse_config
-from dumont_nb.errors import ConflictError, ExistsError, NotFoundError, NotSupportedError
+from dumont_nb.errors import ConflictError, NotFoundError, NotSupportedError
 from dumont_nb.vfs import conditional as cw
 from dumont_nb.vfs.client import Client
 
@@ -161,7 +161,7 @@ def test_guard_fallback_rechecks_the_etag(ignoring_server, bucket, s3):
     with pytest.raises(ConflictError, match="changed by someone else since it was read; nothing was written"):
         cw.guard_commit(client, bucket, "f", etag)
     s3.put_object(Bucket=bucket, Key="new", Body=b"created meanwhile")
-    with pytest.raises(ExistsError, match="created by someone else meanwhile"):
+    with pytest.raises(ConflictError, match="created by someone else since it was opened"):
         cw.guard_commit(client, bucket, "new", None)
     s3.delete_object(Bucket=bucket, Key="f")
     with pytest.raises(ConflictError, match="deleted by someone else"):

@@ -169,7 +169,7 @@ def guard_commit(client: "Client", bucket: str, key: str, etag_read: str | None)
             conditional writes, or the probe could not tell; nothing has been written.
         ConflictError: ``conditional_writes: fallback`` and the object's ETag is no longer
             ``etag_read`` (someone else wrote it since it was read); nothing has been written.
-        ExistsError: ``fallback``, ``etag_read`` is None and the object now exists.
+            Also when ``etag_read`` is None and the object now exists, or it was deleted.
     """
     support = conditional_writes(client, bucket)
     if support.enforced:
@@ -194,7 +194,10 @@ def guard_commit(client: "Client", bucket: str, key: str, etag_read: str | None)
             "re-open it and try again"
         ) from None
     if etag_read is None:
-        raise ExistsError(f"{url}: the object was created by someone else meanwhile; nothing was written", url)
+        raise ConflictError(
+            f"{url}: the object was created by someone else since it was opened; nothing was written, "
+            "re-open it and try again"
+        )
     if (head.get("ETag") or "").strip('"') != etag_read.strip('"'):
         raise ConflictError(
             f"{url}: the object was changed by someone else since it was read; nothing was written, "

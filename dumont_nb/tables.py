@@ -1,0 +1,279 @@
+"""Listings as typed pandas DataFrames: :func:`listing` and :func:`du`.
+
+Frames are built from the vfs layer only (``FileSystem.iterdir`` pages of
+:class:`~dumont_nb.vfs.base.FileInfo`), column by column: each page is appended to per-column
+lists and dropped, and one DataFrame is made at the end. So a listing of N keys holds one page of
+raw responses at a time and costs ``ceil(N / 1000)`` ListObjectsV2 requests when recursive.
+
+The schema (:data:`SCHEMA`) is derived from ``FileInfo`` in one place:
+
+=============  ========================  =====================================================
+column         dtype                     meaning
+=============  ========================  =====================================================
+url            string                    ``remote://bucket/key`` (directories end with ``/``)
+path           string                    ``bucket/key`` (the vfs path)
+name           string                    last path segment
+type           string                    ``"file"`` or ``"dir"``
+size           int64                     bytes (0 for directories)
+mtime          datetime64[s, UTC]        LastModified in whole seconds (NaT for directories)
+etag           string                    the ETag, quotes removed (<NA> for directories)
+storage_class  string                    e.g. ``STANDARD`` (<NA> if the store does not say)
+=============  ========================  =====================================================
+
+In a notebook the frames render with human-readable sizes and HTML-escaped strings
+(:class:`StatFrame`); the ``size`` column stays int64.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidURLError
+from .urls import parse_url
+from .vfs.base import FileInfo, FileSystem
+
+if TYPE_CHECKING:
+    from .config import Config
+
+__all__ = ["listing", "du", "StatFrame", "SCHEMA", "human_size", "frame_from_pages"]
+
+_NAT = np.iinfo(np.int64).min  # numpy's NaT as an int64
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a stat table: its name, its dtype and how to read it from a FileInfo."""
+
+    name: str
+    dtype: str
+    get: Callable[[FileInfo, str], Any]  # (info, remote name) -> raw value
+    doc: str
+
+
+def _mtime_seconds(info: FileInfo, _remote: str) -> int:
+    m: datetime | None = info.mtime
+    return _NAT if m is None else int(m.timestamp())
+
+
+def _url(info: FileInfo, remote: str) -> str:
+    return f"{remote}://{info.path.rstrip('/')}" + ("/" if info.is_dir else "")
+
+
+def _etag(info: FileInfo, _remote: str) -> str | None:
+    return None if info.is_dir or info.etag is None else info.etag.strip('"')
+
+
+#: The stat-table schema, in column order.
+SCHEMA: tuple[Column, ...] = (
+    Column("url", "string", _url, "remote://bucket/key; directories end with /"),
+    Column("path", "string", lambda i, r: i.path.rstrip("/"), "bucket/key"),
+    Column("name", "string", lambda i, r: i.path.rstrip("/").rsplit("/", 1)[-1], "last path segment"),
+    Column("type", "string", lambda i, r: i.type, '"file" or "dir"'),
+    Column("size", "int64", lambda i, r: int(i.size or 0), "bytes (0 for directories)"),
+    Column("mtime", "datetime64[s, UTC]", _mtime_seconds, "LastModified, whole seconds, UTC"),
+    Column("etag", "string", _etag, "ETag without quotes; missing for directories"),
+    Column("storage_class", "string", lambda i, r: i.storage_class, "storage class, if the store says"),
+)
+SIZE_COLUMNS = ("size",)
+
+
+def human_size(n: Any) -> str:
+    """``1536`` → ``"1.5 KiB"``; missing values → ``""``."""
+    if n is None or n is pd.NA or (isinstance(n, float) and np.isnan(n)):
+        return ""
+    n = int(n)
+    if abs(n) < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("KiB", "MiB", "GiB", "TiB", "PiB"):
+        value /= 1024.0
+        if abs(value) < 1024 or unit == "PiB":
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+class StatFrame(pd.DataFrame):
+    """A DataFrame whose notebook rendering shows human-readable sizes and escapes strings.
+
+    Only the display changes: the data and dtypes are those of a plain DataFrame.
+    """
+
+    @property
+    def _constructor(self):
+        return StatFrame
+
+    def _repr_html_(self) -> str | None:
+        if pd.get_option("display.notebook_repr_html") is False:
+            return None
+        formatters = {c: human_size for c in SIZE_COLUMNS + ("bytes",) if c in self.columns and self[c].dtype.kind in "iu"}
+        max_rows = pd.get_option("display.max_rows")
+        min_rows = pd.get_option("display.min_rows")
+        if max_rows is not None and len(self) > max_rows:
+            max_rows = min_rows or max_rows  # pandas' own rule: show min_rows when truncating
+        return self.to_html(
+            formatters=formatters,
+            escape=True,
+            notebook=True,
+            max_rows=max_rows,
+            max_cols=pd.get_option("display.max_columns"),
+            show_dimensions=pd.get_option("display.show_dimensions"),
+            na_rep="",
+        )
+
+
+class _Columns:
+    """Per-column accumulators, filled one page at a time."""
+
+    def __init__(self, remote: str):
+        self.remote = remote
+        self.data: dict[str, list] = {c.name: [] for c in SCHEMA}
+
+    def add(self, page: Iterable[FileInfo]) -> None:
+        remote = self.remote
+        for col in SCHEMA:
+            get = col.get
+            self.data[col.name].extend(get(i, remote) for i in page)
+
+    def __len__(self) -> int:
+        return len(self.data["url"])
+
+    def frame(self) -> StatFrame:
+        out: dict[str, Any] = {}
+        for col in SCHEMA:
+            values = self.data[col.name]
+            if col.dtype == "int64":
+                out[col.name] = np.asarray(values, dtype=np.int64)
+            elif col.dtype.startswith("datetime64"):
+                secs = np.asarray(values, dtype=np.int64).view("datetime64[s]")
+                out[col.name] = pd.Series(secs).dt.tz_localize("UTC")
+            else:
+                out[col.name] = pd.array(values, dtype=col.dtype)
+            self.data[col.name] = []
+        return StatFrame(out)
+
+
+def frame_from_pages(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[FileInfo], bool] | None = None) -> StatFrame:
+    """Build a stat table from pages of FileInfo (one page at a time, columnar)."""
+    cols = _Columns(remote)
+    for page in pages:
+        cols.add(page if keep is None else [i for i in page if keep(i)])
+    return cols.frame()
+
+
+def _resolve(url: str, config: "Config | None") -> tuple[FileSystem, str]:
+    from .api import filesystem
+
+    parsed = parse_url(url)
+    return filesystem(parsed.remote, config=config), parsed.path
+
+
+def _glob_filter(pattern: str | None, base: str) -> Callable[[FileInfo], bool] | None:
+    """A pattern with a ``/`` matches the path below ``base``; without one, the name."""
+    if pattern is None:
+        return None
+    prefix = base.rstrip("/") + "/" if base else ""
+
+    def keep(info: FileInfo) -> bool:
+        path = info.path.rstrip("/")
+        if "/" in pattern:
+            rel = path[len(prefix):] if path.startswith(prefix) else path
+            return fnmatch.fnmatchcase(rel, pattern)
+        return fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], pattern)
+
+    return keep
+
+
+def listing(url: str, *, recursive: bool = False, glob: str | None = None, config: "Config | None" = None) -> StatFrame:
+    """One row per entry under ``url`` (see :data:`SCHEMA` for the columns and dtypes).
+
+    ``remote://`` lists the remote's buckets (type ``"dir"``). ``remote://bucket/prefix`` lists
+    the entries directly under the prefix (directories and files, markers hidden); with
+    ``recursive=True`` every object under it, with no delimiter (``ceil(N/1000)`` requests).
+    An object URL gives its own row. ``glob`` keeps rows whose name matches (``*.csv``), or whose
+    path below ``url`` matches when the pattern has a ``/`` (``2024/*/data.csv``; ``*`` crosses
+    ``/`` there).
+
+    Raises:
+        InvalidURLError: malformed URL.
+        UnknownRemoteError: the remote is not configured.
+        FileNotFoundError: nothing exists at ``url``.
+        PermissionError: the store refused the listing.
+    """
+    fs, path = _resolve(url, config)
+    if not path:
+        return frame_from_pages([_list_buckets(fs)], fs.name, _glob_filter(glob, ""))
+    keep = _glob_filter(glob, path)
+    cols = _Columns(fs.name)
+    seen = 0
+    for page in fs.iterdir(path, recursive=recursive):
+        seen += len(page)
+        cols.add(page if keep is None else [i for i in page if keep(i)])
+    if not seen:
+        info = fs.stat(path)  # raises FileNotFoundError when nothing is there
+        if not info.is_dir and (keep is None or keep(info)):
+            cols.add([info])
+    return cols.frame()
+
+
+def _list_buckets(fs: FileSystem) -> list[FileInfo]:
+    """The buckets of a remote: ``readdir("")`` (the backend answers with ListBuckets, or the
+    remote's configured ``buckets`` when the credentials may not list them)."""
+    return list(fs.readdir(""))
+
+
+def du(url: str, depth: int = 1, *, config: "Config | None" = None) -> StatFrame:
+    """Total size and object count per sub-prefix of ``url``, down to ``depth`` levels.
+
+    One recursive listing (``ceil(N/1000)`` requests). Rows, sorted by path: the prefix itself
+    (``depth`` 0, the grand total), then every sub-prefix at depth 1..``depth`` with the totals
+    of everything below it. Columns: ``url``, ``path`` (below ``url``, ``""`` for the total),
+    ``depth``, ``size`` (int64 bytes), ``count`` (int64 objects), ``mtime`` (newest object).
+
+    Raises:
+        InvalidURLError: malformed URL or no bucket.
+        ValueError: ``depth`` is not a whole number >= 0.
+        UnknownRemoteError, FileNotFoundError, PermissionError: as :func:`listing`.
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+        raise ValueError(f"du: depth must be a whole number >= 0, got {depth!r}")
+    parsed = parse_url(url).require_bucket()
+    fs, path = _resolve(str(parsed), config)
+    base = path.rstrip("/")
+    prefix = base + "/"
+    sizes: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    newest: dict[str, int] = {}
+    seen = False
+    for page in fs.iterdir(base, recursive=True):
+        for info in page:
+            seen = True
+            rel = info.path[len(prefix):] if info.path.startswith(prefix) else info.name
+            parts = rel.split("/")[:-1]  # the directories the object is in
+            secs = _mtime_seconds(info, "")
+            for level in range(0, min(depth, len(parts)) + 1):
+                key = "/".join(parts[:level])
+                sizes[key] = sizes.get(key, 0) + int(info.size or 0)
+                counts[key] = counts.get(key, 0) + 1
+                if secs > newest.get(key, _NAT):
+                    newest[key] = secs
+    if not seen:
+        fs.stat(base)  # raises FileNotFoundError if the prefix does not exist at all
+        sizes[""], counts[""], newest[""] = 0, 0, _NAT
+    keys = sorted(sizes)
+    mtimes = np.asarray([newest[k] for k in keys], dtype=np.int64).view("datetime64[s]")
+    return StatFrame(
+        {
+            "url": pd.array([f"{fs.name}://{prefix}{k}/" if k else f"{fs.name}://{prefix}" for k in keys], dtype="string"),
+            "path": pd.array(keys, dtype="string"),
+            "depth": np.asarray([k.count("/") + 1 if k else 0 for k in keys], dtype=np.int64),
+            "size": np.asarray([sizes[k] for k in keys], dtype=np.int64),
+            "count": np.asarray([counts[k] for k in keys], dtype=np.int64),
+            "mtime": pd.Series(mtimes).dt.tz_localize("UTC"),
+        }
+    )

@@ -166,3 +166,71 @@ def test_guard_fallback_rechecks_the_etag(ignoring_server, bucket, s3):
     s3.delete_object(Bucket=bucket, Key="f")
     with pytest.raises(ConflictError, match="deleted by someone else"):
         cw.guard_commit(client, bucket, "f", etag)
+
+
+# -- through the file system: emulate on both stores and the S3Backend surface ----------------
+
+
+def _fs(server, **extra):
+    from dumont_nb.api import filesystem
+
+    config = parse_config({"remotes": {"store": server.remote_settings(emulate=True, **extra)}}, source="<test>")
+    return filesystem("store", config=config)
+
+
+@pytest.fixture
+def s3rver_bucket(s3rver_server):
+    name = f"emu-{uuid.uuid4().hex[:8]}"
+    s3rver_server.boto3_client().create_bucket(Bucket=name)
+    return name
+
+
+def test_backend_surfaces_the_probe_result(s3_server, bucket, s3rver_server, s3rver_bucket):
+    moto_fs = _fs(s3_server)
+    assert moto_fs.conditional_writes_supported(bucket) is True
+    assert moto_fs.conditional_writes(bucket).describe() == "enforced (If-Match, If-None-Match)"
+    s3rver_fs = _fs(s3rver_server)
+    assert s3rver_fs.conditional_writes_supported(s3rver_bucket) is False
+    assert s3rver_fs.conditional_writes(s3rver_bucket).describe() == "ignored by the store (If-Match, If-None-Match)"
+
+
+def test_emulate_on_an_enforcing_store_probes_once_per_bucket(s3_server, bucket, s3):
+    fs = _fs(s3_server)
+    s3.put_object(Bucket=bucket, Key="log.txt", Body=b"one\n")
+    for line in (b"two\n", b"three\n"):
+        with fs.open(f"{bucket}/log.txt", "ab") as f:
+            f.write(line)
+    assert s3.get_object(Bucket=bucket, Key="log.txt")["Body"].read() == b"one\ntwo\nthree\n"
+    probes = [r for r in s3_server.requests("PutObject", bucket) if r.key.startswith(cw.PROBE_PREFIX)]
+    assert len(probes) == 3  # one probe: three conditional PutObjects, then its DeleteObject
+    commits = [r for r in s3_server.requests("PutObject", bucket) if r.key == "log.txt"][1:]  # [0]: the setup
+    assert len(commits) == 2 and all(c.headers.get("if-match") for c in commits)
+
+
+def test_emulate_require_refuses_on_s3rver_and_writes_nothing(s3rver_server, s3rver_bucket):
+    oracle = s3rver_server.boto3_client()
+    oracle.put_object(Bucket=s3rver_bucket, Key="log.txt", Body=b"one\n")
+    fs = _fs(s3rver_server)
+    with pytest.raises(NotSupportedError, match="Set `conditional_writes: fallback` on remote 'store'"):
+        with fs.open(f"{s3rver_bucket}/log.txt", "ab") as f:
+            f.write(b"two\n")
+    assert oracle.get_object(Bucket=s3rver_bucket, Key="log.txt")["Body"].read() == b"one\n"
+    with pytest.raises(NotSupportedError):
+        with fs.open(f"{s3rver_bucket}/new.txt", "w+b") as f:
+            f.write(b"new")
+    assert "Contents" not in oracle.list_objects_v2(Bucket=s3rver_bucket, Prefix="new")
+
+
+def test_emulate_fallback_on_s3rver_commits_and_catches_a_finished_concurrent_write(s3rver_server, s3rver_bucket):
+    oracle = s3rver_server.boto3_client()
+    oracle.put_object(Bucket=s3rver_bucket, Key="log.txt", Body=b"one\n")
+    fs = _fs(s3rver_server, conditional_writes="fallback")
+    with fs.open(f"{s3rver_bucket}/log.txt", "ab") as f:
+        f.write(b"two\n")
+    assert oracle.get_object(Bucket=s3rver_bucket, Key="log.txt")["Body"].read() == b"one\ntwo\n"
+
+    with pytest.raises(ConflictError, match="changed by someone else since it was read"):
+        with fs.open(f"{s3rver_bucket}/log.txt", "ab") as f:
+            f.write(b"three\n")
+            oracle.put_object(Bucket=s3rver_bucket, Key="log.txt", Body=b"theirs\n")
+    assert oracle.get_object(Bucket=s3rver_bucket, Key="log.txt")["Body"].read() == b"theirs\n"

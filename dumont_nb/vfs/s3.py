@@ -57,6 +57,21 @@ class S3Backend(FileSystem):
             return replace(S3_CAPABILITIES, random_write=True, append=True)
         return S3_CAPABILITIES
 
+    def conditional_writes(self, bucket: str):
+        """Whether the store enforces If-Match / If-None-Match on ``bucket``: a
+        :class:`.conditional.ConditionalWriteSupport`, probed once per process, then cached.
+
+        Raises:
+            NotFoundError: no such bucket. StoreError: the store could not be reached.
+        """
+        from .conditional import conditional_writes
+
+        return conditional_writes(self.client, bucket)
+
+    def conditional_writes_supported(self, bucket: str) -> bool:
+        """True if emulate's conditional commit is enforced by the store (see :meth:`conditional_writes`)."""
+        return self.conditional_writes(bucket).enforced
+
     # -- paths ----------------------------------------------------------------------------
     def split(self, path: str) -> tuple[str, str, bool]:
         """``"b/k/"`` → ``("b", "k", True)``: bucket, key without trailing ``/``, and whether

@@ -1,9 +1,322 @@
-"""Every configured remote as an fsspec protocol (an adapter over the vfs layer)."""
+"""Every configured remote as an fsspec protocol: an adapter over the vfs layer.
+
+After :func:`dumont_nb.load_config` (or ``use_config``) a remote called ``r2`` is the fsspec
+protocol ``r2``, so ``pandas.read_csv("r2://bucket/data.csv")``, ``df.to_parquet(...)``,
+pyarrow, dask and xarray work with no ``storage_options``. The adapter delegates every operation
+to the remote's :class:`~dumont_nb.vfs.base.FileSystem`, so the vfs contracts hold here too:
+whole-object writes, hidden markers, second-resolution mtime. A write through fsspec is one
+PutObject (or multipart upload): ``makedirs(parent, exist_ok=True)``, which fsspec calls first,
+writes no marker.
+
+Serialization carries the remote's settings and credential *references* only:
+
+- ``pickle`` (what Dask does to ship a filesystem to workers) carries ``Remote.to_dict()``:
+  ``env:``/``keychain:`` references (and a literal written in the config, as the config has it),
+  never a value resolved from the environment or keychain; they are resolved again where the
+  filesystem is unpickled, on first use.
+- ``to_dict``/``to_json`` carry the references but never a literal credential: a remote with
+  literal credentials is serialized with ``credentials_redacted`` and cannot be rebuilt from
+  that (use ``env:``/``keychain:`` references to ship it).
+
+A remote name that fsspec already knows (``s3``, ``gcs``, ``file``, ...) raises
+:class:`~dumont_nb.errors.ConfigError` when the config is loaded, unless the remote sets
+``override_protocol: true``.
+"""
 
 from __future__ import annotations
 
-from .config import Config
+import re
+import threading
+from typing import Any
+
+import fsspec
+from fsspec.registry import _registry, known_implementations, register_implementation
+from fsspec.registry import registry as fsspec_registry
+from fsspec.spec import AbstractFileSystem
+
+from .config import Config, Remote, parse_config
+from .errors import ConfigError, CredentialError
+from .vfs.base import FileInfo, FileSystem
+
+__all__ = ["DumontFileSystem", "register_remotes", "adapter_class", "registered_remotes"]
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(://|::)")
+_lock = threading.Lock()
+#: protocol name -> adapter class registered by us (so a reload may replace or drop it)
+_ours: dict[str, type] = {}
+
+
+def _info_dict(info: FileInfo) -> dict[str, Any]:
+    """A vfs FileInfo as an fsspec info dict (``name`` is ``bucket/key``, no trailing slash)."""
+    return {
+        "name": info.path.rstrip("/"),
+        "size": int(info.size or 0),
+        "type": "directory" if info.is_dir else "file",
+        "mtime": info.mtime,
+        "LastModified": info.mtime,
+        "ETag": info.etag,
+        "StorageClass": info.storage_class,
+    }
+
+
+class DumontFileSystem(AbstractFileSystem):
+    """fsspec filesystem over one dumont remote (delegates to the vfs FileSystem).
+
+    Instances of the per-remote classes that :func:`register_remotes` makes take no arguments
+    (``fsspec.filesystem("r2")``). The base class itself takes ``remote`` (a settings mapping as
+    from ``Remote.to_dict()``) and ``remote_name``: that is how ``from_dict`` rebuilds one.
+    """
+
+    protocol: Any = "dumont"
+    root_marker = ""
+    #: set on the per-remote subclasses
+    _config: Config | None = None
+    _remote_name: str | None = None
+
+    def __init__(self, remote: dict | None = None, remote_name: str | None = None, credentials_redacted: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        if remote is not None:
+            if credentials_redacted:
+                raise CredentialError(
+                    f"fsspec filesystem for remote {remote_name!r} was serialized without its literal "
+                    f"credentials; use env: or keychain: references in the config to rebuild it elsewhere"
+                )
+            if not remote_name:
+                raise ConfigError("DumontFileSystem(remote=...) also needs remote_name")
+            self._config = parse_config({"remotes": {remote_name: remote}}, source="<fsspec>")
+            self._remote_name = remote_name
+            self.protocol = remote_name
+        if self._config is None or self._remote_name is None:
+            raise ConfigError("DumontFileSystem needs a remote; load a config with dumont_nb.load_config()")
+
+    # -- the vfs behind it ------------------------------------------------------------------
+    @property
+    def remote(self) -> Remote:
+        assert self._config is not None and self._remote_name is not None
+        return self._config.remote(self._remote_name)
+
+    @property
+    def vfs(self) -> FileSystem:
+        """The remote's vfs FileSystem (shared with ``dumont_nb.filesystem``)."""
+        from .api import filesystem
+
+        assert self._remote_name is not None
+        return filesystem(self._remote_name, config=self._config)
+
+    @classmethod
+    def _strip_protocol(cls, path):
+        if isinstance(path, list):
+            return [cls._strip_protocol(p) for p in path]
+        path = fsspec.utils.stringify_path(path)
+        m = _SCHEME.match(path)
+        if m:
+            path = path[m.end():]
+        return path.lstrip("/").rstrip("/")
+
+    def unstrip_protocol(self, name: str) -> str:
+        return f"{self._remote_name}://{name}"
+
+    # -- serialization: settings and references, never a resolved secret ----------------------
+    def __reduce__(self):
+        return _rebuild, (self._remote_name, self.remote.to_dict())
+
+    def to_dict(self, *, include_password: bool = False) -> dict[str, Any]:
+        """``{"cls", "protocol", "args", "remote", "remote_name"}``; never a credential value
+        (``include_password`` is accepted for fsspec's API and ignored)."""
+        settings = self.remote.to_dict()
+        out: dict[str, Any] = {
+            "cls": f"{DumontFileSystem.__module__}:{DumontFileSystem.__name__}",
+            "protocol": self._remote_name,
+            "args": [],
+            "remote_name": self._remote_name,
+        }
+        creds = self.remote.credentials
+        if creds is not None and any(ref is not None and ref.kind == "literal" for ref in vars(creds).values()):
+            settings.pop("credentials", None)
+            out["credentials_redacted"] = True
+        out["remote"] = settings
+        return out
+
+    # -- reading the tree -------------------------------------------------------------------
+    def ls(self, path, detail=True, **kwargs):
+        path = self._strip_protocol(path)
+        if not path:
+            entries = [_info_dict(i) for i in self._buckets()]
+        else:
+            try:
+                entries = [_info_dict(i) for i in self.vfs.readdir(path)]
+            except NotADirectoryError:
+                entries = [self.info(path)]
+        return entries if detail else [e["name"] for e in entries]
+
+    def _buckets(self) -> list[FileInfo]:
+        return list(self.vfs.readdir(""))
+
+    def info(self, path, **kwargs):
+        path = self._strip_protocol(path)
+        if not path:
+            return {"name": "", "size": 0, "type": "directory"}
+        return _info_dict(self.vfs.stat(path))
+
+    def find(self, path, maxdepth=None, withdirs=False, detail=False, **kwargs):
+        """All files under ``path`` from one recursive listing (``ceil(N/1000)`` requests)."""
+        path = self._strip_protocol(path)
+        if maxdepth is not None or withdirs or not path:
+            return super().find(path, maxdepth=maxdepth, withdirs=withdirs, detail=detail, **kwargs)
+        out: dict[str, dict] = {}
+        for page in self.vfs.iterdir(path, recursive=True):
+            for info in page:
+                d = _info_dict(info)
+                out[d["name"]] = d
+        if not out:
+            try:
+                d = self.info(path)
+            except FileNotFoundError:
+                d = None
+            if d is not None and d["type"] == "file":
+                out[d["name"]] = d
+        out = dict(sorted(out.items()))
+        return out if detail else list(out)
+
+    def modified(self, path):
+        mtime = self.info(path).get("mtime")
+        if mtime is None:
+            raise IsADirectoryError(f"{self.unstrip_protocol(self._strip_protocol(path))}: a directory has no mtime")
+        return mtime
+
+    created = modified
+
+    def invalidate_cache(self, path=None):
+        """Nothing is cached here (the vfs layer owns any cache)."""
+
+    # -- opening ----------------------------------------------------------------------------
+    def _open(self, path, mode="rb", block_size=None, autocommit=True, cache_options=None, **kwargs):
+        if not autocommit:
+            from .errors import NotSupportedError
+
+            raise NotSupportedError("fsspec transactions are not supported: dumont writes commit on close")
+        return self.vfs.open(self._strip_protocol(path), mode)
+
+    # -- changing the tree ------------------------------------------------------------------
+    def mkdir(self, path, create_parents=True, **kwargs):
+        path = self._strip_protocol(path)
+        if "/" not in path:
+            self._require_bucket(path)
+            raise FileExistsError(f"{self.unstrip_protocol(path)}: bucket exists")
+        if create_parents:
+            self.vfs.makedirs(path, exist_ok=False)
+        else:
+            self.vfs.mkdir(path)
+
+    def makedirs(self, path, exist_ok=False):
+        """``exist_ok=True`` writes nothing: fsspec calls it on the parent before every write, and
+        on S3 a directory exists through the keys under it (so a pandas write is one PutObject,
+        with no marker). ``exist_ok=False`` creates the markers, as ``mkdir`` does.
+
+        Raises:
+            FileExistsError: ``exist_ok`` is false and the directory (or bucket) exists.
+        """
+        path = self._strip_protocol(path)
+        if exist_ok:
+            return
+        if "/" not in path:
+            self._require_bucket(path)
+            raise FileExistsError(f"{self.unstrip_protocol(path)}: bucket exists")
+        self.vfs.makedirs(path, exist_ok=False)
+
+    def _require_bucket(self, bucket: str) -> None:
+        self.vfs.stat(bucket)  # FileNotFoundError if it does not exist
+
+    def rmdir(self, path):
+        self.vfs.rmdir(self._strip_protocol(path))
+
+    def rm_file(self, path):
+        self.vfs.remove(self._strip_protocol(path))
+
+    def rm(self, path, recursive=False, maxdepth=None):
+        paths = path if isinstance(path, (list, tuple)) else [path]
+        for p in paths:
+            p = self._strip_protocol(p)
+            if recursive:
+                if self.vfs.remove_all(p) == 0 and not self.vfs.exists(p):
+                    raise FileNotFoundError(f"{self.unstrip_protocol(p)}: no such object or prefix")
+            else:
+                info = self.vfs.stat(p)
+                if info.is_dir:
+                    self.vfs.rmdir(p)
+                else:
+                    self.vfs.remove(p)
+
+    def mv(self, path1, path2, recursive=False, maxdepth=None, **kwargs):
+        self.vfs.rename(self._strip_protocol(path1), self._strip_protocol(path2))
+
+    def cp_file(self, path1, path2, **kwargs):
+        from .transfers import copy_object
+
+        copy_object(self.vfs, self._strip_protocol(path1), self.vfs, self._strip_protocol(path2))
+
+
+def _rebuild(remote_name: str, settings: dict) -> DumontFileSystem:
+    """Unpickle: a fresh adapter from settings and references (resolved again on first use)."""
+    config = parse_config({"remotes": {remote_name: settings}}, source="<unpickled>")
+    return adapter_class(remote_name, config)()
+
+
+def adapter_class(remote_name: str, config: Config) -> type[DumontFileSystem]:
+    """The fsspec class of one remote of ``config`` (protocol = the remote name)."""
+    config.remote(remote_name)  # UnknownRemoteError early
+    return type(
+        f"DumontFileSystem_{remote_name.replace('-', '_')}",
+        (DumontFileSystem,),
+        {"protocol": remote_name, "_config": config, "_remote_name": remote_name, "__module__": __name__},
+    )
+
+
+def _known_protocols() -> dict[str, str]:
+    """Protocols fsspec knows that are not ours: name -> where it comes from."""
+    known: dict[str, str] = {}
+    for name, spec in known_implementations.items():
+        known[name] = spec.get("class", "?") if isinstance(spec, dict) else str(spec)
+    for name, cls in fsspec_registry.items():
+        if _ours.get(name) is cls:
+            continue
+        known[name] = f"{cls.__module__}.{cls.__name__}"
+    return known
 
 
 def register_remotes(config: Config) -> None:
-    """Register each remote of ``config`` as an fsspec protocol (not yet implemented)."""
+    """Register each remote of ``config`` as an fsspec protocol (replacing our earlier ones).
+
+    All names are checked before any is registered.
+
+    Raises:
+        ConfigError: a remote name is a protocol fsspec already knows and the remote does not
+            set ``override_protocol: true``.
+    """
+    known = _known_protocols()
+    for name, remote in config.remotes.items():
+        if name in known and not remote.override_protocol:
+            raise ConfigError(
+                f"{remote.source}: remote {name!r}: the name shadows the fsspec protocol {name}:// "
+                f"({known[name]}); rename the remote, or set `override_protocol: true` to replace it"
+            )
+    with _lock:
+        for name in list(_ours):
+            if name not in config.remotes:
+                _unregister(name)
+        for name in config.remotes:
+            cls = adapter_class(name, config)
+            register_implementation(name, cls, clobber=True)
+            _ours[name] = cls
+
+
+def _unregister(name: str) -> None:
+    cls = _ours.pop(name, None)
+    if _registry.get(name) is cls:  # fsspec has no public unregister
+        del _registry[name]
+
+
+def registered_remotes() -> dict[str, type]:
+    """Protocol name -> adapter class, for the remotes registered by the active config."""
+    with _lock:
+        return dict(_ours)

@@ -62,7 +62,6 @@ class ActionsMixin:
         self._form_plan: list[ops.Item] = []
         self._form_ok.on_click(lambda _: self._confirm())
         self._form_cancel.on_click(lambda _: self._close_form())
-        self._form_text.on_submit(lambda _: self._confirm())
         self._form = W.VBox([self._form_prompt, W.HBox([self._form_text, self._form_ok, self._form_cancel])])
         self._form.layout.display = "none"
 

@@ -85,7 +85,7 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         self._remote = W.Dropdown(options=remotes, description="", layout=W.Layout(width="120px"))
         self._up = W.Button(icon="arrow-up", tooltip="up one folder", layout=W.Layout(width="36px"))
         self._refresh = W.Button(icon="refresh", tooltip="refresh", layout=W.Layout(width="36px"))
-        self._location = W.Text(placeholder="remote://bucket/prefix/", layout=W.Layout(flex="1 1 auto", width="auto"))
+        self._location = W.Text(placeholder="remote://bucket/prefix/", continuous_update=False, layout=W.Layout(flex="1 1 auto", width="auto"))
         self._bookmarks = W.Dropdown(options=[("bookmarks…", "")], layout=W.Layout(width="200px"))
         self._bookmark_add = W.Button(icon="star", tooltip="bookmark this folder", layout=W.Layout(width="36px"))
         self._bookmark_del = W.Button(icon="trash", tooltip="remove the chosen bookmark", layout=W.Layout(width="36px"))
@@ -110,7 +110,7 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         self._remote.observe(self._on_remote, "value")
         self._up.on_click(lambda _: self.up())
         self._refresh.on_click(lambda _: self.refresh())
-        self._location.on_submit(lambda w: self._go_url(w.value))
+        self._location.observe(self._on_location, "value")
         self._bookmarks.observe(self._on_bookmark, "value")
         self._bookmark_add.on_click(lambda _: self._add_bookmark())
         self._bookmark_del.on_click(lambda _: self._remove_bookmark())
@@ -227,6 +227,9 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         except Exception:
             if revert is not None:
                 self._set_path(revert)
+            if self._loc is not None:
+                self._set_path(self._loc.url)
+                self._update_nav()  # the remote picker, tree and location box show where we still are
             raise
         finally:
             self.listing.loading = False
@@ -316,6 +319,10 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
             self._tree.value = loc.url
         finally:
             self._syncing = False
+
+    def _on_location(self, change) -> None:
+        if not self._syncing and change["new"] and (self._loc is None or change["new"] != self._loc.url):
+            self._go_url(change["new"])
 
     def _on_remote(self, change) -> None:
         if not self._syncing and change["new"]:

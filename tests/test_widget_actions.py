@@ -1,0 +1,181 @@
+"""The browser's actions against the moto server, checked with boto3: upload, download, new
+folder, rename, copy/move between remotes, delete with confirmation, a background copy cancelled
+midway, capability-disabled actions, copy as code."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from dumont_nb.config import parse_config
+from dumont_nb.vfs.base import CAPABILITY_WHY
+from dumont_nb.widget import browse
+
+MiB = 1024 * 1024
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def keys(s3, bucket, prefix=""):
+    resp = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+    return sorted(o["Key"] for o in resp.get("Contents", ()))
+
+
+def body(s3, bucket, key):
+    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def run(b, action, text=None):
+    """Click an action button, fill the form, confirm, wait for the background job."""
+    b.buttons[action].click()
+    assert b._form.layout.display != "none", b.message
+    if text is not None:
+        b._form_text.value = text
+    b._form_ok.click()
+    assert b.wait(120)
+
+
+@pytest.fixture
+def filled(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="a/one.txt", Body=b"one")
+    s3.put_object(Bucket=bucket, Key="a/sub/two.txt", Body=b"two!")
+    s3.put_object(Bucket=bucket, Key="top.txt", Body=b"top")
+    return bucket
+
+
+def test_upload_through_fileupload(config, s3, filled):
+    b = browse(f"moto://{filled}/a/", config=config)
+    b._upload.value = (
+        {"name": "up.csv", "type": "text/csv", "size": 4, "content": memoryview(b"x,y\n"), "last_modified": NOW},
+        {"name": "two.bin", "type": "", "size": 3, "content": memoryview(b"\x00\x01\x02"), "last_modified": NOW},
+    )
+    assert b.wait(60)
+    assert body(s3, filled, "a/up.csv") == b"x,y\n" and body(s3, filled, "a/two.bin") == b"\x00\x01\x02"
+    assert b._upload.value == ()  # the bytes do not stay in widget state
+    assert "uploaded 2 files" in b.message
+    assert {"up.csv", "two.bin"} <= {r["name"] for r in b.rows}  # the listing was refreshed
+
+
+def test_download_folder_and_file(config, filled, tmp_path):
+    b = browse(f"moto://{filled}/", config=config)
+    b.listing.selected = [f"moto://{filled}/a/", f"moto://{filled}/top.txt"]
+    run(b, "download", str(tmp_path))
+    assert (tmp_path / "a" / "one.txt").read_bytes() == b"one"
+    assert (tmp_path / "a" / "sub" / "two.txt").read_bytes() == b"two!"
+    assert (tmp_path / "top.txt").read_bytes() == b"top"
+    assert not [p for p in tmp_path.rglob(".dumont-*")]  # no temporary files left
+    assert "downloaded 3 files" in b.message
+
+
+def test_new_folder_and_its_errors(config, s3, filled):
+    b = browse(f"moto://{filled}/a/", config=config)
+    run(b, "mkdir", "fresh")
+    assert "a/fresh/" in keys(s3, filled, "a/")
+    assert "fresh" in [r["name"] for r in b.rows]
+    run(b, "mkdir", "fresh")
+    assert "exists" in b.message and "\n" not in b.message
+    run(b, "mkdir", "x/y")
+    assert "contain no '/'" in b.message
+    b.path = "moto://"
+    assert b.buttons["mkdir"].disabled and "bucket first" in b.buttons["mkdir"].tooltip
+
+
+def test_rename_file_and_folder(config, s3, filled):
+    b = browse(f"moto://{filled}/a/", config=config)
+    assert b.buttons["rename"].disabled  # nothing selected
+    b.listing.selected = [f"moto://{filled}/a/one.txt"]
+    assert CAPABILITY_WHY["atomic_rename"] in b.buttons["rename"].tooltip
+    run(b, "rename", "uno.txt")
+    assert keys(s3, filled, "a/") == ["a/sub/two.txt", "a/uno.txt"]
+    b.listing.selected = [f"moto://{filled}/a/sub/"]
+    run(b, "rename", "renamed")
+    assert keys(s3, filled, "a/") == ["a/renamed/two.txt", "a/uno.txt"]
+    assert "renamed" in [r["name"] for r in b.rows]
+
+
+def test_delete_asks_first_and_states_objects_and_bytes(config, s3, filled):
+    b = browse(f"moto://{filled}/", config=config)
+    b.listing.selected = [f"moto://{filled}/a/", f"moto://{filled}/top.txt"]
+    b.buttons["delete"].click()
+    assert b.delete_summary.startswith("3 objects (10 B) in ")
+    assert "3 objects (10 B)" in b._form_prompt.value and "cannot be undone" in b._form_prompt.value
+    assert len(keys(s3, filled)) == 3  # nothing deleted before the confirmation
+    b._form_cancel.click()
+    assert len(keys(s3, filled)) == 3 and b._form.layout.display == "none"
+    run(b, "delete")
+    assert keys(s3, filled) == [] and "deleted 3 objects" in b.message
+    assert b.rows == []
+
+
+def test_copy_and_move_between_remotes(s3_server, s3, filled):
+    cfg = parse_config({"remotes": {"moto": s3_server.remote_settings(), "other": s3_server.remote_settings()}})
+    s3.create_bucket(Bucket=f"{filled}-dst")
+    b = browse(f"moto://{filled}/", config=cfg)
+    b.listing.selected = [f"moto://{filled}/a/"]
+    run(b, "copy", f"other://{filled}-dst/in/")
+    assert keys(s3, f"{filled}-dst") == ["in/a/one.txt", "in/a/sub/two.txt"]
+    assert body(s3, f"{filled}-dst", "in/a/sub/two.txt") == b"two!"
+    b.listing.selected = [f"moto://{filled}/top.txt"]
+    run(b, "move", f"other://{filled}-dst/")
+    assert body(s3, f"{filled}-dst", "top.txt") == b"top" and "top.txt" not in keys(s3, filled)
+    b.listing.selected = [f"moto://{filled}/a/one.txt"]
+    run(b, "move", f"moto://{filled}/a/sub")  # within one remote: server-side copy + delete
+    assert keys(s3, filled) == ["a/sub/one.txt", "a/sub/two.txt"]
+
+
+@pytest.mark.slow
+def test_background_copy_cancelled_midway_leaves_no_partial_object(config, s3, bucket, request_log):
+    payload = bytes(range(256)) * (12 * MiB // 256)
+    s3.put_object(Bucket=bucket, Key="big.bin", Body=payload)
+    b = browse(f"moto://{bucket}/", config=config)
+    b.listing.selected = [f"moto://{bucket}/big.bin"]
+    fractions = []
+
+    def cancel_late(change):  # Cancel once 9 of 12 MiB went through (past the 8 MiB single-PUT limit)
+        fractions.append(change["new"])
+        if change["new"] >= 0.75:
+            b._job_cancel.click()
+
+    b._job_progress.observe(cancel_late, "value")
+    request_log.clear()
+    run(b, "copy", f"moto://{bucket}/copy/")
+    assert 0.75 <= max(fractions) < 1.0
+    assert "cancelled" in b.message and b.job.cancelled
+    assert keys(s3, bucket) == ["big.bin"]  # no copy/big.bin, not even a partial one
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    assert request_log.count("PutObject", bucket) == 0 and request_log.count("CompleteMultipartUpload", bucket) == 0
+    assert b._job_bar.layout.display == "none"
+    # the widget stays usable: the same copy, not cancelled, completes
+    b._job_progress.unobserve(cancel_late, "value")
+    run(b, "copy", f"moto://{bucket}/copy/")
+    assert body(s3, bucket, "copy/big.bin") == payload
+
+
+def test_capability_disabled_actions_say_why(config, emulate_config, s3, filled):
+    b = browse(f"moto://{filled}/a/", config=config)
+    b.listing.selected = [f"moto://{filled}/a/one.txt"]
+    append = b.buttons["append"]
+    assert append.disabled and CAPABILITY_WHY["append"] in append.tooltip and "not available" in append.tooltip
+    assert "atomic" in b.buttons["rename"].tooltip and CAPABILITY_WHY["atomic_rename"] in b.buttons["rename"].tooltip
+    assert CAPABILITY_WHY["directories"] in b.buttons["mkdir"].tooltip
+    assert b.listing.unsortable == []  # S3 has mtime
+    e = browse(f"moto://{filled}/a/", config=emulate_config)
+    e.listing.selected = [f"moto://{filled}/a/one.txt"]
+    assert not e.buttons["append"].disabled and e.buttons["append"].tooltip == "Append…"
+    e.buttons["append"].click()
+    e._form_text.value = "more"
+    e._form_ok.click()
+    assert body(s3, filled, "a/one.txt") == b"onemore\n", e.message
+
+
+def test_copy_as_code(config, filled):
+    b = browse(f"moto://{filled}/a/", config=config)
+    b.buttons["code"].click()
+    assert b._code_text.value == f"import dumont_nb\ndumont_nb.listing('moto://{filled}/a/')"
+    assert b.listing.clipboard == b._code_text.value and b.listing.clipboard_serial == 1
+    b.listing.selected = [f"moto://{filled}/a/one.txt"]
+    b._code_style.value = "magic"
+    assert b._code_text.value == f"%dumont cat moto://{filled}/a/one.txt" and b.listing.clipboard_serial == 2
+    b._code_style.value = "python"
+    assert f"with dumont_nb.open('moto://{filled}/a/one.txt', 'rb') as f:" in b._code_text.value
+    compile(b._code_text.value, "<snippet>", "exec")

@@ -31,9 +31,13 @@ def commit(fs: "S3Backend", bucket: str, key: str, data: bytes, etag: str | None
 
     Raises:
         ConflictError: someone else changed (or created) the object since it was read.
+        NotSupportedError: the store ignores conditional writes and the remote's
+            ``conditional_writes`` is ``require`` (see :mod:`.conditional`).
     """
+    from .conditional import guard_commit
     from .writer import S3Writer
 
+    guard_commit(fs.client, bucket, key, etag)  # refuses (or re-checks) on stores that ignore If-Match
     writer = S3Writer(fs, bucket, key, if_match=etag, if_absent_conflict=etag is None)
     try:
         view = memoryview(data)

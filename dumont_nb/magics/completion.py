@@ -1,0 +1,164 @@
+"""Tab completion for ``%dumont``: sub-commands, options, remotes, buckets and keys.
+
+Registered as an IPython matcher (API v2, ``IPCompleter.custom_matchers``). Completing a key
+costs one listing request of at most :data:`MAX_KEYS` entries, run in a helper thread that the
+completer waits for at most :data:`TIMEOUT` seconds, so a slow store never hangs the kernel: it
+just gives no completions. Remote names and configured ``buckets`` cost no request.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any, Callable
+
+from IPython.core.completer import CompletionContext, SimpleCompletion, context_matcher
+
+from .parser import SUBCOMMANDS, CommandParser, subparser
+
+__all__ = ["make_matcher", "complete", "register", "unregister", "MAX_KEYS", "TIMEOUT"]
+
+#: entries asked for per completion request (ListObjectsV2 MaxKeys)
+MAX_KEYS = 100
+#: seconds the completer waits for a listing before giving up
+TIMEOUT = 2.0
+MATCHER_ID = "dumont_nb.magics.completion"
+
+_LINE = re.compile(r"(?:^|[=;]\s*)%{1,2}dumont\s+(?P<rest>.*)$")
+_NO_URL = {"remotes", "help", "config"}
+
+
+def _run_bounded(fn: Callable[[], list], timeout: float) -> list:
+    """``fn()`` in a daemon thread; ``[]`` if it fails or takes longer than ``timeout``."""
+    box: list[list] = []
+
+    def work() -> None:
+        try:
+            box.append(fn())
+        except Exception:  # a completion never raises: no completions instead
+            pass
+
+    t = threading.Thread(target=work, name="dumont-complete", daemon=True)
+    t.start()
+    t.join(timeout)
+    return box[0] if box else []
+
+
+def _remotes(config) -> list[str]:
+    return sorted(config.remotes)
+
+
+def _buckets(remote: str, config) -> list[str]:
+    from .. import api
+
+    settings = config.remote(remote)
+    if settings.buckets:
+        return list(settings.buckets)
+    fs = api.filesystem(remote, config=config)
+    lister = getattr(fs, "list_buckets", None) or (lambda: fs.readdir(""))  # readdir("") lists buckets
+    return _run_bounded(lambda: [i.name for i in lister()], TIMEOUT)
+
+
+def _entries(remote: str, bucket: str, directory: str, partial: str, config) -> list[tuple[str, bool]]:
+    """``(name, is_dir)`` under ``bucket/directory`` starting with ``partial``: one request."""
+    from .. import api
+
+    fs = api.filesystem(remote, config=config)
+    path = f"{bucket}/{directory}".rstrip("/")
+
+    def first_page() -> list[tuple[str, bool]]:
+        lister = getattr(fs, "list_prefix", None)  # a backend's bounded prefix listing, if any
+        if lister is not None:
+            page = lister(path, partial, max_keys=MAX_KEYS)
+        else:
+            page = next(iter(fs.iterdir(path, page_size=MAX_KEYS)), [])
+        return [(i.name, i.is_dir) for i in page if i.name.startswith(partial)]
+
+    return _run_bounded(first_page, TIMEOUT)
+
+
+def complete(rest: str, parser: CommandParser, config) -> list[str]:
+    """Completions of the last word of ``rest`` (the ``%dumont`` line after the magic name),
+    sorted; each replaces that whole word."""
+    return sorted(set(_complete(rest, parser, config)))
+
+
+def _complete(rest: str, parser: CommandParser, config) -> list[str]:
+    words = rest.split()
+    word = "" if not rest or rest[-1].isspace() else words.pop()
+    if not words:
+        return [c for c in SUBCOMMANDS if c.startswith(word)]
+    command = words[0]
+    if command not in SUBCOMMANDS:
+        return []
+    if word.startswith("-"):
+        sub = subparser(parser, command)
+        options = sorted({o for a in sub._actions for o in a.option_strings})
+        return [o for o in options if o.startswith(word)]
+    if command == "help":
+        return [c for c in SUBCOMMANDS if c.startswith(word)] if len(words) == 1 else []
+    if command in _NO_URL:
+        return []
+    if "://" not in word:
+        suffix = "" if command == "caps" else "://"
+        return [r + suffix for r in _remotes(config) if r.startswith(word)]
+    if command == "caps":
+        return []
+    remote, _, path = word.partition("://")
+    if remote not in config.remotes:
+        return []
+    if "/" not in path:
+        return [f"{remote}://{b}/" for b in _buckets(remote, config) if b.startswith(path)]
+    bucket, _, key = path.partition("/")
+    directory, _, partial = key.rpartition("/")
+    base = f"{remote}://{bucket}/" + (directory + "/" if directory else "")
+    return [base + name + ("/" if is_dir else "") for name, is_dir in _entries(remote, bucket, directory, partial, config)]
+
+
+def make_matcher(parser: CommandParser) -> Callable[[CompletionContext], dict[str, Any]]:
+    """An IPython (API v2) matcher for ``%dumont`` lines."""
+
+    @context_matcher(identifier=MATCHER_ID)
+    def dumont_matcher(context: CompletionContext) -> dict[str, Any]:
+        m = _LINE.search(context.text_until_cursor)
+        if m is None:
+            return {"completions": []}
+        rest = m.group("rest")
+        word = "" if not rest or rest[-1].isspace() else rest.split()[-1]
+        try:
+            from .. import api
+
+            config = api.active_config()
+            texts = complete(rest, parser, config)
+        except Exception:  # no config, unknown remote, ...: nothing to offer, never a traceback
+            texts = []
+        if not texts and "://" in word:
+            # nothing found (or the store was slow): offer the word itself, so Tab changes
+            # nothing instead of pasting Python names after a URL
+            texts = [word]
+        return {
+            "completions": [SimpleCompletion(t, type="dumont") for t in texts],
+            "matched_fragment": word,
+            "suppress": bool(texts),
+            "ordered": True,
+        }
+
+    return dumont_matcher
+
+
+def register(shell, parser: CommandParser) -> None:
+    """Add the matcher to ``shell.Completer`` (once)."""
+    completer = getattr(shell, "Completer", None)
+    if completer is None:
+        return
+    unregister(shell)
+    completer.custom_matchers.append(make_matcher(parser))
+
+
+def unregister(shell) -> None:
+    completer = getattr(shell, "Completer", None)
+    if completer is None:
+        return
+    completer.custom_matchers[:] = [
+        m for m in completer.custom_matchers if getattr(m, "matcher_identifier", None) != MATCHER_ID
+    ]

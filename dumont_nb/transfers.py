@@ -261,7 +261,7 @@ def _plan_local(side: _Side) -> Iterator[_Task]:
             yield _Task(rel, st.st_size, None)
 
 
-def _dst_for_single(src: _Side, dst: _Side, name: str) -> tuple[_Side, str]:
+def _dst_for_single(dst: _Side, name: str) -> tuple[_Side, str]:
     """Where a single-file copy lands: ``dst`` itself, or ``dst/name`` if ``dst`` is a directory."""
     if dst.fs is not None:
         if dst.path.endswith("/") or "/" not in dst.path:
@@ -286,8 +286,9 @@ def copy(
     remotes.
 
     A single file copied onto a directory (a local directory, a remote URL ending in ``/``, or a
-    bucket root) keeps its name. A recursive copy puts the *contents* of ``src`` into ``dst``.
-    ``workers`` bounds the transfer pool; ``progress=False`` hides the bars.
+    bucket root) keeps its name. A recursive copy puts the *contents* of ``src`` into ``dst``
+    (a recursive copy of a single object copies that object). ``workers`` bounds the transfer
+    pool; ``progress=False`` hides the bars.
 
     Returns:
         a :class:`CopySummary` (files, bytes, skipped hostile keys, failures, seconds).
@@ -298,7 +299,7 @@ def copy(
         FileNotFoundError: ``src`` does not exist.
         IsADirectoryError: ``src`` is a directory and ``recursive`` is False.
         StoreError: some transfers of a recursive copy failed (``.summary`` holds the details);
-            single-file copies raise the store's error itself.
+            a single-file copy raises the store's error itself.
     """
     a, b = _side(src, config), _side(dst, config)
     if not a.remote and not b.remote:
@@ -307,22 +308,22 @@ def copy(
     started = time.monotonic()
     if recursive:
         tasks = list(_plan_remote(a) if a.remote else _plan_local(a))
-        if not tasks and a.remote:
-            a.fs.stat(a.path.rstrip("/"))  # FileNotFoundError if nothing is there
-        _run(a, b, tasks, summary, workers, progress)
-        summary.seconds = time.monotonic() - started
-        if summary.failed:
-            first_src, first_msg = summary.failed[0]
-            err = StoreError(
-                f"copy {summary.src} → {summary.dst}: {len(summary.failed)} of {len(tasks)} files failed; "
-                f"first: {first_src}: {first_msg}"
-            )
-            err.summary = summary  # type: ignore[attr-defined]
-            raise err
-        return summary
+        if tasks or not a.remote or a.fs.stat(a.path.rstrip("/")).is_dir:  # type: ignore[union-attr]
+            jobs = _jobs(a, b, [(t, t.rel) for t in tasks], summary)
+            _run(jobs, summary, workers, progress, files_bar=True)
+            summary.seconds = time.monotonic() - started
+            if summary.failed:
+                first_src, first_msg = summary.failed[0]
+                err = StoreError(
+                    f"copy {summary.src} → {summary.dst}: {len(summary.failed)} of {len(jobs)} files failed; "
+                    f"first: {first_src}: {first_msg}"
+                )
+                err.summary = summary  # type: ignore[attr-defined]
+                raise err
+            return summary
     a, task = _single(a)
-    b, rel = _dst_for_single(a, b, task.rel)
-    _run(a, b, [task], summary, 1, progress, raise_errors=True, rel_override=rel)
+    b, rel = _dst_for_single(b, task.rel)
+    _run(_jobs(a, b, [(task, rel)], summary), summary, 1, progress, files_bar=False, raise_errors=True)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -341,84 +342,76 @@ def _single(a: _Side) -> tuple[_Side, _Task]:
     return _Side(a.text, None, os.path.dirname(os.path.abspath(a.path))), _Task(os.path.basename(a.path), st.st_size, None)
 
 
-def _run(
-    a: _Side,
-    b: _Side,
-    tasks: list[_Task],
-    summary: CopySummary,
-    workers: int,
-    progress: bool,
-    raise_errors: bool = False,
-    rel_override: str | None = None,
-) -> None:
-    from tqdm.auto import tqdm
+Job = Callable[[Callable[[int], None]], int]  # job(tick) -> bytes copied
 
-    lock = threading.Lock()
-    jobs: list[tuple[_Task, Callable[[Callable[[int], None]], int]]] = []
-    for task in tasks:
-        dst_rel = task.rel if rel_override is None else rel_override
+
+def _jobs(a: _Side, b: _Side, plan: list[tuple[_Task, str]], summary: CopySummary) -> list[tuple[str, int, Job]]:
+    """``(source shown, size, job)`` per transfer; hostile keys go to ``summary.skipped``."""
+    out = []
+    for task, dst_rel in plan:
         job = _job(a, b, task, dst_rel)
         if isinstance(job, str):
             summary.skipped.append((a.show(task.rel), job))
-            continue
-        jobs.append((task, job))
-    total = sum(t.size for t, _ in jobs)
-    bytes_bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="bytes", disable=not progress, leave=True)
-    files_bar = tqdm(total=len(jobs), unit="file", desc="files", disable=not progress or len(tasks) <= 1 and rel_override is not None, leave=True)
+        else:
+            out.append((a.show(task.rel), task.size, job))
+    return out
+
+
+def _run(jobs: list[tuple[str, int, Job]], summary: CopySummary, workers: int, progress: bool, *, files_bar: bool, raise_errors: bool = False) -> None:
+    """Run the jobs (a bounded pool when ``workers`` > 1) under a bytes bar and a files bar."""
+    from tqdm.auto import tqdm
+
+    lock = threading.Lock()
+    bbar = tqdm(total=sum(size for _, size, _ in jobs), unit="B", unit_scale=True, unit_divisor=1024, desc="bytes", disable=not progress)
+    fbar = tqdm(total=len(jobs), unit="file", desc="files", disable=not (progress and files_bar))
 
     def tick(n: int) -> None:
         with lock:
-            bytes_bar.update(n)
+            bbar.update(n)
 
-    def one(task: _Task, job) -> int:
-        return job(tick)
+    def done(shown: str, n: int | None, exc: Exception | None) -> None:
+        if exc is not None:
+            summary.failed.append((shown, _one_line(exc)))
+            return
+        summary.files += 1
+        summary.bytes += n or 0
+        fbar.update(1)
 
     try:
-        if raise_errors or workers <= 1 or len(jobs) <= 1:
-            for task, job in jobs:
+        if workers <= 1 or len(jobs) <= 1:
+            for shown, _, job in jobs:
                 try:
-                    n = one(task, job)
+                    n = job(tick)
                 except Exception as exc:
                     if raise_errors:
                         raise
-                    summary.failed.append((a.show(task.rel), _one_line(exc)))
-                    continue
-                summary.files += 1
-                summary.bytes += n
-                files_bar.update(1)
+                    done(shown, None, exc)
+                else:
+                    done(shown, n, None)
             return
-        with ThreadPoolExecutor(max_workers=min(workers, len(jobs)), thread_name_prefix="dumont-copy") as pool:
-            futures = {pool.submit(one, task, job): task for task, job in jobs}
-            try:
-                for fut in as_completed(futures):
-                    task = futures[fut]
-                    try:
-                        n = fut.result()
-                    except Exception as exc:
-                        summary.failed.append((a.show(task.rel), _one_line(exc)))
-                        continue
-                    summary.files += 1
-                    summary.bytes += n
-                    files_bar.update(1)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+        pool = ThreadPoolExecutor(max_workers=min(workers, len(jobs)), thread_name_prefix="dumont-copy")
+        try:
+            futures = {pool.submit(job, tick): shown for shown, _, job in jobs}
+            for fut in as_completed(futures):
+                exc = fut.exception()
+                done(futures[fut], None if exc else fut.result(), exc)  # type: ignore[arg-type]
+        finally:  # on an interrupt: start nothing new, let running transfers finish cleanly
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
-        bytes_bar.close()
-        files_bar.close()
+        bbar.close()
+        fbar.close()
 
 
-def _job(a: _Side, b: _Side, task: _Task, dst_rel: str):
-    """A callable ``job(tick) -> bytes`` for one file, or a skip reason (str)."""
+def _job(a: _Side, b: _Side, task: _Task, dst_rel: str) -> Job | str:
+    """The transfer of one file, or why it is skipped (a key unsafe as a local path)."""
     src_path = f"{a.path.rstrip('/')}/{task.rel}" if a.fs is not None else os.path.join(a.path, *task.rel.split("/"))
     if b.fs is None:
         assert a.fs is not None
+        target: str | None = b.path
         if dst_rel:
             target, reason = local_target(b.path, dst_rel)
             if target is None:
-                return reason
-        else:
-            target = b.path
+                return reason or "unsafe key"
         return lambda tick: download(a.fs, src_path, target, tick, task.mtime)
     dst_base = b.path.rstrip("/")
     dst_path = f"{dst_base}/{dst_rel}" if dst_rel else dst_base

@@ -198,3 +198,9 @@ def test_bad_calls_say_what_to_do(config, s3, bucket, tmp_path):
     with pytest.raises(InvalidURLError, match="neither"):
         copy(tmp_path / "a", tmp_path / "b", config=config)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_recursive_copy_of_one_object_copies_it(config, s3, bucket, tmp_path):
+    s3.put_object(Bucket=bucket, Key="solo/file.txt", Body=b"alone")
+    summary = copy(f"moto://{bucket}/solo/file.txt", tmp_path, recursive=True, config=config, progress=False)
+    assert summary.files == 1 and (tmp_path / "file.txt").read_bytes() == b"alone"

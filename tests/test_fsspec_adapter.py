@@ -162,3 +162,22 @@ def test_reload_drops_remotes_that_are_gone(s3_server, restore_registry):
     assert {"one", "two"} <= set(fsspec_registry)
     api.use_config({"remotes": {"one": s3_server.remote_settings()}})
     assert "one" in fsspec_registry and "two" not in fsspec_registry
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:The inplace keyword")  # dask's own use of pandas
+def test_dask_ships_the_filesystem_to_worker_processes(active, s3, bucket):
+    """Dask pickles the filesystem into spawned worker processes that never loaded the config."""
+    import dask.dataframe as dd  # dask[dataframe] is in the test extra
+    for i in range(3):
+        s3.put_object(Bucket=bucket, Key=f"parts/p{i}.csv", Body=f"a,b\n{i},x\n{i + 10},y\n".encode())
+    ddf = dd.read_csv(f"moto://{bucket}/parts/*.csv")
+    assert int(ddf.a.sum().compute(scheduler="processes", num_workers=2)) == sum(range(3)) + sum(range(10, 13))
+    ddf.to_parquet(f"moto://{bucket}/pq/")
+    assert keys_under(s3, bucket, "pq/") == ["pq/part.0.parquet", "pq/part.1.parquet", "pq/part.2.parquet"]
+    back = dd.read_parquet(f"moto://{bucket}/pq/").compute()
+    assert sorted(back.a.tolist()) == [0, 1, 2, 10, 11, 12]
+
+
+def keys_under(s3, bucket, prefix):
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", ()))

@@ -142,7 +142,7 @@ def test_quoted_key_with_spaces(ip, s3, bucket, capsys):
 # -- writing ------------------------------------------------------------------------------
 def test_cell_put_with_expansion(ip, s3, bucket, capsys):
     ip.user_ns["b"] = bucket
-    res = ip.run_cell(f"%%dumont put moto://{{b}}/notes/hello.txt\nhello\nwörld")
+    res = ip.run_cell("%%dumont put moto://{b}/notes/hello.txt\nhello\nwörld")
     assert res.success, res.error_in_exec
     # like %%writefile: the body as IPython hands it over (a cell's text ends with a newline)
     assert s3.get_object(Bucket=bucket, Key="notes/hello.txt")["Body"].read() == "hello\nwörld\n".encode()
@@ -174,6 +174,24 @@ def test_cp_recursive(ip, s3, tree, tmp_path):
     assert got == ["b.txt", "c.csv", "sub/d.txt"]
     line(ip, f"cp -r {tmp_path / 'local'} moto://{tree}/back")
     assert [k for k in _keys(s3, tree) if k.startswith("back/")] == ["back/b.txt", "back/c.csv", "back/sub/d.txt"]
+
+
+def test_cp_prints_a_summary_and_skipped_keys(ip, s3, bucket, tmp_path, capsys):
+    _put(s3, bucket, "d/ok.txt", b"fine")
+    _put(s3, bucket, "d/../escape.txt", b"hostile")
+    line(ip, f"cp -r moto://{bucket}/d {tmp_path / 'out'}")
+    out = capsys.readouterr().out
+    assert f"copied moto://{bucket}/d → {tmp_path / 'out'}: 1 file(s), 4 B" in out
+    assert "skipped" in out and "escape.txt" in out
+    assert (tmp_path / "out" / "ok.txt").read_bytes() == b"fine" and not (tmp_path / "escape.txt").exists()
+
+
+def test_mv_keeps_the_source_when_something_was_not_copied(ip, s3, bucket, tmp_path):
+    _put(s3, bucket, "d/ok.txt", b"fine")
+    _put(s3, bucket, "d/../escape.txt", b"hostile")
+    with pytest.raises(UsageError, match="the source was kept"):
+        line(ip, f"mv moto://{bucket}/d {tmp_path / 'out'}")
+    assert _keys(s3, bucket) == ["d/../escape.txt", "d/ok.txt"]
 
 
 def test_mv_within_remote(ip, s3, tree):
@@ -294,14 +312,21 @@ def test_config_show_and_switch(ip, s3_server, tmp_path, capsys):
     assert f"config: {path}; remotes: other" in capsys.readouterr().out
 
 
-def test_browse_returns_the_widget_or_a_clear_error(ip, bucket, monkeypatch):
+def test_browse_returns_the_widget(ip, tree):
+    import ipywidgets
+
+    w = line(ip, f"browse moto://{tree}/dir/")
+    assert isinstance(w, ipywidgets.Widget)
+    assert w.path.startswith(f"moto://{tree}/dir")
+
+
+def test_browse_without_the_widget_module_is_a_clear_error(ip, bucket, monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "dumont_nb.widget", None)  # as if the widget were not installed
     with pytest.raises(UsageError, match="browser widget is not available") as e:
         line(ip, f"browse moto://{bucket}/")
     assert "\n" not in str(e.value)
-    monkeypatch.undo()
 
 
 # -- help ---------------------------------------------------------------------------------

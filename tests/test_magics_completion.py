@@ -8,7 +8,6 @@ import pytest
 from IPython.core.completer import provisionalcompleter
 from _magics import activate, ip, ipython  # noqa: F401  (fixtures)
 
-from dumont_nb import api
 from dumont_nb.magics import completion
 
 

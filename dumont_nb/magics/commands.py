@@ -4,19 +4,24 @@ The magic (:mod:`dumont_nb.magics.core`) only parses a line and calls one of the
 URLs (``<remote>://<bucket>/<key>``) or, where it says so, local paths, and an optional
 ``config`` (the active config when ``None``). Errors are dumont's typed errors (also builtins);
 the magic turns them into one-line ``UsageError`` messages.
+
+This module holds the listing and file-operation commands and re-exports the others:
+``cat``/``head`` (:mod:`.text`) and ``remotes``/``caps``/``config``/``browse`` (:mod:`.settings`).
 """
 
 from __future__ import annotations
 
-import codecs
 import os
 import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from .. import api
-from ..errors import DumontError, IsADirError, NotFoundError, NotSupportedError, StoreError
+from ..errors import DumontError, IsADirError, NotFoundError, StoreError
+from ..tables import human_size
 from ..urls import is_url, parse_url
+from .settings import browse, caps, config, remotes
+from .text import BinaryObjectError, cat, head
 
 if TYPE_CHECKING:  # pandas is imported when a command needs it
     import pandas as pd
@@ -28,17 +33,6 @@ __all__ = [
     "remotes", "caps", "config", "browse", "BinaryObjectError", "NotConfirmedError", "RemovalPlan",
     "human_size",
 ]
-
-#: ``cat`` refuses objects larger than this (``head`` reads only what it shows)
-CAT_LIMIT = 16 * 2**20
-#: ``head`` reads at most this much before giving up on finding ``n`` lines
-HEAD_LIMIT = 1 * 2**20
-_CHUNK = 64 * 2**10
-
-
-class BinaryObjectError(DumontError, ValueError):
-    """``cat``/``head`` of an object that is not UTF-8 text."""
-
 
 class NotConfirmedError(DumontError, PermissionError):
     """A recursive delete was not confirmed (pass ``yes=True`` or a ``confirm`` callable)."""
@@ -54,16 +48,6 @@ class RemovalPlan:
 
     def __str__(self) -> str:
         return f"{self.url}: {self.count} object(s), {human_size(self.size)}"
-
-
-def human_size(n: int) -> str:
-    """``1536`` → ``"1.5 KiB"``."""
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
 
 
 # -- listing ------------------------------------------------------------------------------
@@ -126,83 +110,6 @@ def find(url: str, *, glob: str | None = None, config: Config | None = None) -> 
     return tables.listing(url, recursive=True, glob=glob, config=config)
 
 
-# -- reading ------------------------------------------------------------------------------
-def _binary(url: str, why: str) -> BinaryObjectError:
-    return BinaryObjectError(
-        f"{url}: binary object ({why}); download it with `%dumont cp {url} <local path>` "
-        f"or read it with dumont_nb.open(url, 'rb')"
-    )
-
-
-def _read_text(url: str, *, lines: int | None, limit: int, config: Config | None) -> str:
-    parsed = parse_url(url).require_key()
-    fs = api.filesystem(parsed.remote, config=config)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    parts: list[str] = []
-    seen = newlines = 0
-    eof = False
-    with fs.open(parsed.path, "rb") as f:
-        while True:
-            chunk = f.read(_CHUNK)
-            eof = not chunk
-            if eof:
-                break
-            if b"\x00" in chunk:
-                raise _binary(url, "it contains NUL bytes")
-            try:
-                parts.append(decoder.decode(chunk))
-            except UnicodeDecodeError:
-                raise _binary(url, "it is not UTF-8 text") from None
-            seen += len(chunk)
-            newlines += chunk.count(b"\n")
-            if lines is not None and newlines >= lines:
-                break
-            if seen > limit:
-                if lines is None:
-                    raise _too_large(url, limit)
-                break
-    if eof:
-        try:
-            parts.append(decoder.decode(b"", final=True))
-        except UnicodeDecodeError:
-            raise _binary(url, "it is not UTF-8 text") from None
-    text = "".join(parts)
-    return text if lines is None else "".join(text.splitlines(keepends=True)[:lines])
-
-
-def _too_large(url: str, limit: int) -> DumontError:
-    return StoreError(
-        f"{url}: larger than {human_size(limit)}, too big for cat; use `%dumont head -n N {url}` "
-        f"or download it with `%dumont cp {url} <local path>`",
-        url,
-    )
-
-
-def cat(url: str, *, limit: int = CAT_LIMIT, config: Config | None = None) -> str:
-    """The whole object as UTF-8 text.
-
-    Raises:
-        BinaryObjectError: the object has NUL bytes or is not UTF-8.
-        StoreError: the object is larger than ``limit``.
-        InvalidURLError, UnknownRemoteError, FileNotFoundError, IsADirectoryError, PermissionError.
-    """
-    return _read_text(url, lines=None, limit=limit, config=config)
-
-
-def head(url: str, n: int = 10, *, config: Config | None = None) -> str:
-    """The first ``n`` lines of an object (reads only the first chunks, never the whole object).
-
-    Raises:
-        as :func:`cat` (but never too large).
-    """
-    if n < 0:
-        raise ValueError(f"head: -n must be 0 or more, got {n}")
-    if n == 0:
-        parse_url(url).require_key()
-        return ""
-    return _read_text(url, lines=n, limit=HEAD_LIMIT, config=config)
-
-
 # -- writing ------------------------------------------------------------------------------
 def put(url: str, data: str | bytes, *, encoding: str = "utf-8", config: Config | None = None) -> int:
     """Write ``data`` as the whole object at ``url``; returns the bytes written.
@@ -219,7 +126,8 @@ def put(url: str, data: str | bytes, *, encoding: str = "utf-8", config: Config 
 
 
 def cp(src: str, dst: str, *, recursive: bool = False, config: Config | None = None) -> Any:
-    """Copy between local paths and remote URLs with a progress bar (see :func:`dumont_nb.copy`)."""
+    """Copy between local paths and remote URLs with a progress bar; returns the
+    :class:`~dumont_nb.transfers.CopySummary` (see :func:`dumont_nb.copy` for what is raised)."""
     from ..transfers import copy
 
     return copy(src, dst, recursive=recursive, config=config)
@@ -249,7 +157,15 @@ def mv(src: str, dst: str, *, config: Config | None = None) -> str:
         api.filesystem(s.remote, config=config).rename(s.path, d.path)
         return dst
     directory = _is_dir(src, config)
-    cp(src, dst, recursive=directory, config=config)
+    summary = cp(src, dst, recursive=directory, config=config)
+    left = [*getattr(summary, "failed", ()), *getattr(summary, "skipped", ())]
+    if left:
+        what, why = left[0]
+        raise StoreError(
+            f"mv {src} → {dst}: {len(left)} item(s) not copied (e.g. {what}: {why}); "
+            f"the source was kept, nothing deleted",
+            src,
+        )
     if is_url(src):
         fs, path = api.resolve(src, config=config)
         fs.remove_all(path) if directory else fs.remove(path)
@@ -355,81 +271,3 @@ def mkdir(url: str, *, parents: bool = False, config: Config | None = None) -> s
     return url
 
 
-# -- configuration ------------------------------------------------------------------------
-def _credential_refs(remote) -> str:
-    if remote.anonymous:
-        return "anonymous (unsigned)"
-    if remote.credentials is not None:
-        return ", ".join(f"{k}={v}" for k, v in remote.credentials.refs().items())
-    if remote.profile:
-        return f"AWS profile {remote.profile}"
-    return "AWS default chain"
-
-
-def remotes(*, config: Config | None = None) -> pd.DataFrame:
-    """The configured remotes: ``name, type, endpoint, region, path_style, emulate, credentials,
-    buckets``. ``credentials`` shows references (``env:NAME``, ``keychain:s/a``, ``literal``),
-    never a value."""
-    import pandas as pd
-
-    cfg = config if config is not None else api.active_config()
-    rows = [
-        {
-            "name": r.name,
-            "type": r.type,
-            "endpoint": r.endpoint or "AWS",
-            "region": r.region or "",
-            "path_style": r.path_style,
-            "emulate": r.emulate,
-            "credentials": _credential_refs(r),
-            "buckets": ", ".join(r.buckets),
-        }
-        for r in cfg.remotes.values()
-    ]
-    columns = ["name", "type", "endpoint", "region", "path_style", "emulate", "credentials", "buckets"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def caps(remote: str, *, config: Config | None = None) -> pd.DataFrame:
-    """The capability table of a remote: ``capability, value, why`` (the spec's "why").
-
-    Raises:
-        UnknownRemoteError: no such remote.
-    """
-    import pandas as pd
-
-    from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY
-
-    if is_url(remote):
-        remote = parse_url(remote).remote
-    cfg = config if config is not None else api.active_config()
-    settings = cfg.remote(remote)
-    table = api.filesystem(remote, config=cfg).capabilities.table(EMULATE_WHY if settings.emulate else CAPABILITY_WHY)
-    return pd.DataFrame(table, columns=["capability", "value", "why"])
-
-
-def config(path: str | None = None) -> Config:
-    """The active config; with ``path``, load that file and make it the active config.
-
-    Raises:
-        ConfigError: the file is missing or malformed (the active config is unchanged).
-    """
-    if path is None:
-        return api.active_config()
-    return api.load_config(os.path.expanduser(path))
-
-
-def browse(url: str | None = None, *, config: Config | None = None) -> Any:
-    """The bucket browser widget at ``url``.
-
-    Raises:
-        NotSupportedError: the widget module (or ipywidgets) is not available.
-    """
-    try:
-        from ..widget import browse as _browse
-    except ImportError as exc:
-        raise NotSupportedError(
-            f"the browser widget is not available (cannot import {exc.name or exc}); "
-            f"install ipywidgets and dumont_nb's widget, or use `%dumont ls`"
-        ) from None
-    return _browse(url, config=config)

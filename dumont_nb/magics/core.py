@@ -131,8 +131,16 @@ class DumontMagics(Magics):
         _print_text(commands.head(a.url, a.lines))
 
     def _cp(self, a, cell):
-        result = commands.cp(a.src, a.dst, recursive=a.recursive)
-        print(f"copied {a.src} → {a.dst}" + (f": {result}" if result is not None else ""))
+        summary = commands.cp(a.src, a.dst, recursive=a.recursive)
+        files, size = getattr(summary, "files", None), getattr(summary, "bytes", None)
+        done = f": {files} file(s), {commands.human_size(size)}" if files is not None and size is not None else ""
+        print(f"copied {a.src} → {a.dst}{done}")
+        for what, why in getattr(summary, "skipped", ()):
+            print(f"skipped {what}: {why}")
+        failed = list(getattr(summary, "failed", ()))
+        if failed:
+            what, why = failed[0]
+            raise UsageError(one_line(RuntimeError(f"cp: {len(failed)} transfer(s) failed, e.g. {what}: {why}")))
 
     def _mv(self, a, cell):
         dst = commands.mv(a.src, a.dst)

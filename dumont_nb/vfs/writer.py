@@ -56,6 +56,8 @@ class S3Writer(io.BufferedIOBase):
         self._discarded = False
         #: ETag of the committed object (after close)
         self.etag: str | None = None
+        #: most bytes this writer held at once (buffer + parts in flight), for tests/benchmarks
+        self.peak_held = 0
 
     def __repr__(self) -> str:
         return f"<S3Writer {self.name} written={self._written}>"
@@ -94,6 +96,7 @@ class S3Writer(io.BufferedIOBase):
         n = len(data)
         self._buf += data
         self._written += n
+        self._note_held()
         if self._upload_id is None and len(self._buf) > SINGLE_PUT_MAX:
             self._start()
         if self._upload_id is not None:
@@ -139,12 +142,17 @@ class S3Writer(io.BufferedIOBase):
         coro = self._client.acall(
             "upload_part", Bucket=self.bucket, Key=self.key, UploadId=self._upload_id, PartNumber=number, Body=part
         )
-        self._inflight.append((number, self._client.submit(coro)))
+        self._inflight.append((number, self._client.submit(coro), len(part)))
+        self._note_held()
         while len(self._inflight) >= MAX_INFLIGHT:
             self._wait_one()
 
+    def _note_held(self) -> None:
+        held = len(self._buf) + sum(size for _, _, size in self._inflight)
+        self.peak_held = max(self.peak_held, held)
+
     def _wait_one(self) -> None:
-        number, fut = self._inflight.popleft()
+        number, fut, _ = self._inflight.popleft()
         resp = fut.result()
         self._parts.append({"PartNumber": number, "ETag": resp["ETag"]})
 
@@ -203,7 +211,7 @@ class S3Writer(io.BufferedIOBase):
 
     def _abort(self) -> None:
         while self._inflight:  # let started parts finish so the abort really frees them
-            _, fut = self._inflight.popleft()
+            _, fut, _ = self._inflight.popleft()
             try:
                 fut.result()
             except BaseException:

@@ -79,8 +79,11 @@ function render({ model, el: root }) {
       row.dataset.url = r.url;
       if (sel.has(r.url)) row.classList.add("dumont-selected");
       if (i === focus) row.classList.add("dumont-focus");
+      const name = el("div", "dumont-cell dumont-col-name");
+      // Font Awesome ships with Jupyter's widget manager; without it the icon is just empty
+      name.append(el("i", "dumont-icon fa " + (r.is_dir ? "fa-folder" : "fa-file-o")), el("span", "dumont-name", r.name));
       row.append(
-        el("div", "dumont-cell dumont-col-name", (r.is_dir ? "📁 " : "📄 ") + r.name),
+        name,
         el("div", "dumont-cell dumont-col-type", r.type),
         el("div", "dumont-cell dumont-col-size", r.size_h),
         el("div", "dumont-cell dumont-col-mtime", r.mtime),

@@ -257,7 +257,12 @@ class DumontFileSystem(AbstractFileSystem):
 
 
 def _rebuild(remote_name: str, settings: dict) -> DumontFileSystem:
-    """Unpickle: a fresh adapter from settings and references (resolved again on first use)."""
+    """Unpickle: the registered adapter if this process has the same remote loaded, else a
+    fresh one from settings and references (resolved again on first use)."""
+    with _lock:
+        cls = _ours.get(remote_name)
+    if cls is not None and cls._config is not None and cls._config.remote(remote_name).to_dict() == settings:
+        return cls()
     config = parse_config({"remotes": {remote_name: settings}}, source="<unpickled>")
     return adapter_class(remote_name, config)()
 

@@ -160,10 +160,20 @@ class _Columns:
 
 def frame_from_pages(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[FileInfo], bool] | None = None) -> StatFrame:
     """Build a stat table from pages of FileInfo (one page at a time, columnar)."""
+    return _collect(pages, remote, keep)[0].frame()
+
+
+def _collect(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[FileInfo], bool] | None) -> tuple[_Columns, int]:
+    """Fill per-column lists page by page (each page is dropped once added); also the number of
+    entries seen before ``keep`` filtered them."""
     cols = _Columns(remote)
+    seen = 0
     for page in pages:
+        if not isinstance(page, list):
+            page = list(page)
+        seen += len(page)
         cols.add(page if keep is None else [i for i in page if keep(i)])
-    return cols.frame()
+    return cols, seen
 
 
 def _resolve(url: str, config: "Config | None") -> tuple[FileSystem, str]:
@@ -209,11 +219,7 @@ def listing(url: str, *, recursive: bool = False, glob: str | None = None, confi
     if not path:
         return frame_from_pages([_list_buckets(fs)], fs.name, _glob_filter(glob, ""))
     keep = _glob_filter(glob, path)
-    cols = _Columns(fs.name)
-    seen = 0
-    for page in fs.iterdir(path, recursive=recursive):
-        seen += len(page)
-        cols.add(page if keep is None else [i for i in page if keep(i)])
+    cols, seen = _collect(fs.iterdir(path, recursive=recursive), fs.name, keep)
     if not seen:
         info = fs.stat(path)  # raises FileNotFoundError when nothing is there
         if not info.is_dir and (keep is None or keep(info)):

@@ -126,6 +126,8 @@ def test_pickle_carries_references_and_resolves_where_unpickled(s3_server, resto
     assert fs.cat_file(f"{bucket}/p.txt") == b"pickled"  # credentials resolved in this process
     blob = pickle.dumps(fs)
     assert TEST_SECRET.encode() not in blob and b"env:DUMONT_T_SECRET" in blob
+    assert pickle.loads(blob).vfs is fs.vfs  # same process, same config: the same backend
+    register_remotes(parse_config({}))  # now like a worker process that never loaded the config
     monkeypatch.delenv("DUMONT_T_SECRET")
     worker = pickle.loads(blob)  # e.g. a Dask worker without the variable
     with pytest.raises(CredentialError, match="env:DUMONT_T_SECRET"):

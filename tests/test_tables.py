@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dumont_nb.errors import InvalidURLError
 from dumont_nb.tables import SCHEMA, StatFrame, du, frame_from_pages, human_size, listing
 from dumont_nb.vfs.base import FileInfo
 
@@ -126,6 +127,8 @@ def test_du_totals_per_sub_prefix_in_one_listing(config, s3_server, s3, bucket):
         du(f"moto://{bucket}", depth=-1, config=config)
     with pytest.raises(FileNotFoundError):
         du(f"moto://{bucket}/missing/", config=config)
+    with pytest.raises(InvalidURLError, match="bucket is required"):
+        du("moto://", config=config)
 
 
 def test_html_rendering_is_human_readable_and_escaped(config, s3, bucket):

@@ -77,6 +77,7 @@ def rename(fs: "S3Backend", src: str, dst: str) -> None:
     if not sk or not dk:
         raise NotSupportedError(f"{surl} → {durl}: renaming a bucket is not supported", surl)
     if (sb, sk) == (db, dk):
+        fs.stat(src)  # NotFoundError if there is nothing to rename
         return
     info = None if s_dir else fs.head(sb, sk)
     if info is not None:

@@ -175,3 +175,29 @@ def test_frame_is_built_columnar_holding_one_page_at_a_time():
     assert (df["mtime"] == pd.Timestamp("2024-05-01 12:30:15", tz="UTC")).all()
     assert int(df["size"].sum()) == 100 * sum(range(1000))
     assert np.asarray(df["size"]).dtype == np.int64
+
+
+def test_mtime_is_whole_seconds_even_when_the_listing_has_milliseconds(config, s3_server, bucket):
+    """Real S3 listings carry milliseconds (moto's do not): answer one listing by hand."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        f"<Name>{bucket}</Name><Prefix></Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys>"
+        "<IsTruncated>false</IsTruncated>"
+        "<Contents><Key>m.txt</Key><LastModified>2024-05-01T12:30:15.789Z</LastModified>"
+        '<ETag>"abc"</ETag><Size>3</Size><StorageClass>GLACIER</StorageClass></Contents>'
+        "</ListBucketResult>"
+    ).encode()
+
+    def answer(req):
+        if req.op == "ListObjectsV2" and req.bucket == bucket:
+            return 200, {"Content-Type": "application/xml"}, xml
+        return None
+
+    s3_server.faults.append(answer)
+    try:
+        df = listing(f"moto://{bucket}", recursive=True, config=config)
+    finally:
+        s3_server.faults.remove(answer)
+    assert df["mtime"].tolist() == [pd.Timestamp("2024-05-01 12:30:15", tz="UTC")]
+    assert (df["etag"].tolist(), df["storage_class"].tolist()) == (["abc"], ["GLACIER"])

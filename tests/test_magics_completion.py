@@ -33,6 +33,13 @@ def _legacy_complete(ip, text: str) -> list[str]:
         return ip.Completer.complete(line_buffer=text, cursor_pos=len(text))[1]
 
 
+@pytest.fixture(autouse=True)
+def _patient(monkeypatch):
+    """Results, not speed, are under test here (a loaded CI machine may take seconds to build a
+    client); the hang test sets its own short timeout."""
+    monkeypatch.setattr(completion, "TIMEOUT", 60.0)
+
+
 @pytest.fixture
 def keys(s3, bucket):
     for key in ("data/2024/a.csv", "data/2025/b.csv", "data/readme.txt", "docs/x.md", "top.txt"):

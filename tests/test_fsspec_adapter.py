@@ -57,7 +57,7 @@ def test_parquet_round_trip_with_pyarrow(active, s3, s3_server, bucket):
     pd.testing.assert_frame_equal(pd.read_parquet(f"moto://{bucket}/out/table.parquet"), df)
 
 
-def test_adapter_keeps_the_vfs_contracts(active, s3, bucket):
+def test_adapter_keeps_the_vfs_contracts(active, s3, s3_server, bucket):
     fs = fsspec.filesystem("moto")
     assert isinstance(fs, DumontFileSystem)
     s3.put_object(Bucket=bucket, Key="d/", Body=b"")  # a marker
@@ -78,6 +78,10 @@ def test_adapter_keeps_the_vfs_contracts(active, s3, bucket):
     assert f"{bucket}/e" in fs.ls(bucket, detail=False)
     fs.mv(f"{bucket}/d/new.bin", f"{bucket}/e/moved.bin")
     assert s3.get_object(Bucket=bucket, Key="e/moved.bin")["Body"].read() == b"whole"
+    s3_server.clear()
+    fs.copy(f"moto://{bucket}/d/a.txt", f"moto://{bucket}/c/a-copy.txt")
+    assert s3_server.count("CopyObject") == 1 and s3_server.count("GetObject") == 0  # server-side
+    assert s3.get_object(Bucket=bucket, Key="c/a-copy.txt")["Body"].read() == b"hello"
     fs.rm(f"{bucket}/d", recursive=True)
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="d/")
     assert bucket in fs.ls("moto://", detail=False)

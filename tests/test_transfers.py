@@ -204,3 +204,25 @@ def test_recursive_copy_of_one_object_copies_it(config, s3, bucket, tmp_path):
     s3.put_object(Bucket=bucket, Key="solo/file.txt", Body=b"alone")
     summary = copy(f"moto://{bucket}/solo/file.txt", tmp_path, recursive=True, config=config, progress=False)
     assert summary.files == 1 and (tmp_path / "file.txt").read_bytes() == b"alone"
+
+
+def test_failed_upload_keeps_the_previous_object_and_no_multipart_upload(s3_server, s3, bucket, tmp_path):
+    config = parse_config({"remotes": {"moto": s3_server.remote_settings(max_attempts=1)}}, source="<test>")
+    s3.put_object(Bucket=bucket, Key="big.bin", Body=b"previous object")
+    src = tmp_path / "big.bin"
+    src.write_bytes(os.urandom(12 * 2**20))  # above 8 MiB: a multipart upload
+
+    def deny_second_part(req):
+        if req.op == "UploadPart" and req.bucket == bucket and req.params.get("partNumber") == ["2"]:
+            return 403, {"Content-Type": "application/xml"}, b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>"
+        return None
+
+    s3_server.faults.append(deny_second_part)
+    try:
+        with pytest.raises(PermissionError):
+            copy(src, f"moto://{bucket}/big.bin", config=config, progress=False)
+    finally:
+        s3_server.faults.remove(deny_second_part)
+    assert s3_server.count("UploadPart") >= 2  # it did fail mid-upload
+    assert body(s3, bucket, "big.bin") == b"previous object"
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []

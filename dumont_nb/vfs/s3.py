@@ -115,7 +115,7 @@ class S3Backend(FileSystem):
                 kw["Delimiter"] = delimiter
             if token:
                 kw["ContinuationToken"] = token
-            resp = self.client.call("list_objects_v2", url=self.client.url(bucket, prefix), **kw)
+            resp = self.client.call("list_objects_v2", url=self.client.url(bucket, prefix.rstrip("/")), **kw)
             yield resp
             token = resp.get("NextContinuationToken")
             if not resp.get("IsTruncated") or not token:

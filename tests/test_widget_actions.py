@@ -28,6 +28,7 @@ def body(s3, bucket, key):
 def run(b, action, text=None):
     """Click an action button, fill the form, confirm, wait for the background job."""
     b.buttons[action].click()
+    assert b.wait(120)  # delete counts what it will remove in the background first
     assert b._form.layout.display != "none", b.message
     if text is not None:
         b._form_text.value = text
@@ -97,6 +98,7 @@ def test_delete_asks_first_and_states_objects_and_bytes(config, s3, filled):
     b = browse(f"moto://{filled}/", config=config)
     b.listing.selected = [f"moto://{filled}/a/", f"moto://{filled}/top.txt"]
     b.buttons["delete"].click()
+    assert b.wait(60)
     assert b.delete_summary.startswith("3 objects (10 B) in ")
     assert "3 objects (10 B)" in b._form_prompt.value and "cannot be undone" in b._form_prompt.value
     assert len(keys(s3, filled)) == 3  # nothing deleted before the confirmation
@@ -124,31 +126,46 @@ def test_copy_and_move_between_remotes(s3_server, s3, filled):
 
 
 @pytest.mark.slow
-def test_background_copy_cancelled_midway_leaves_no_partial_object(config, s3, bucket, request_log):
-    payload = bytes(range(256)) * (12 * MiB // 256)
+def test_background_copy_cancelled_midway_leaves_no_partial_object(s3_server, s3, bucket, request_log):
+    cfg = parse_config({"remotes": {"moto": s3_server.remote_settings(), "other": s3_server.remote_settings()}})
+    payload = bytes(range(256)) * (20 * MiB // 256)
     s3.put_object(Bucket=bucket, Key="big.bin", Body=payload)
-    b = browse(f"moto://{bucket}/", config=config)
+    b = browse(f"moto://{bucket}/", config=cfg)
     b.listing.selected = [f"moto://{bucket}/big.bin"]
     fractions = []
 
-    def cancel_late(change):  # Cancel once 9 of 12 MiB went through (past the 8 MiB single-PUT limit)
+    def cancel_late(change):  # Cancel once 3/4 went through: past the 8 MiB single-PUT limit
         fractions.append(change["new"])
         if change["new"] >= 0.75:
             b._job_cancel.click()
 
     b._job_progress.observe(cancel_late, "value")
     request_log.clear()
-    run(b, "copy", f"moto://{bucket}/copy/")
+    run(b, "copy", f"other://{bucket}/copy/")  # between remotes: streamed through the kernel
     assert 0.75 <= max(fractions) < 1.0
     assert "cancelled" in b.message and b.job.cancelled
+    assert request_log.count("UploadPart", bucket) >= 1  # a multipart upload was under way
     assert keys(s3, bucket) == ["big.bin"]  # no copy/big.bin, not even a partial one
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     assert request_log.count("PutObject", bucket) == 0 and request_log.count("CompleteMultipartUpload", bucket) == 0
     assert b._job_bar.layout.display == "none"
     # the widget stays usable: the same copy, not cancelled, completes
     b._job_progress.unobserve(cancel_late, "value")
-    run(b, "copy", f"moto://{bucket}/copy/")
+    run(b, "copy", f"other://{bucket}/copy/")
     assert body(s3, bucket, "copy/big.bin") == payload
+
+
+def test_a_failed_background_job_reports_one_line(config, s3, filled):
+    b = browse(f"moto://{filled}/", config=config)
+    b.listing.selected = [f"moto://{filled}/top.txt"]
+    run(b, "copy", "moto://no-such-bucket-xyz/")
+    assert "no-such-bucket-xyz" in b.message and "\n" not in b.message and "Traceback" not in b.message
+    assert "⚠" in b._status.value
+    run(b, "copy", f"moto://{filled}/")
+    assert "same object" in b.message
+    b.listing.selected = [f"moto://{filled}/top.txt"]
+    run(b, "copy", f"moto://{filled}/again/")
+    assert body(s3, filled, "again/top.txt") == b"top"
 
 
 def test_capability_disabled_actions_say_why(config, emulate_config, s3, filled):

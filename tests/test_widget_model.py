@@ -123,3 +123,19 @@ def test_job_progress_cancel_and_errors():
     assert failing.wait(30) and isinstance(failing.error, ZeroDivisionError)
     ok = Job("ok", lambda j: 42).start()
     assert ok.wait(30) and ok.result == 42 and ok.error is None
+
+
+def test_tree_options_expand_the_chain_and_cost_no_request():
+    from dumont_nb.widget.model import tree_options
+
+    children = {"r://": {"r://b1/", "r://b2/"}, "r://b1/": {"r://b1/x/", "r://b1/y/"}}
+    opts = tree_options(Location.parse("r://b1/x/deep/"), children)
+    assert [(label.replace("\u00a0", " "), url) for label, url in opts] == [
+        ("r://", "r://"),
+        ("  ▾ b1", "r://b1/"),
+        ("    ▾ x", "r://b1/x/"),
+        ("      ▾ deep", "r://b1/x/deep/"),
+        ("    ▸ y", "r://b1/y/"),
+        ("  ▸ b2", "r://b2/"),
+    ]
+    assert "r://b1/x/deep/" in children["r://b1/x/"]

@@ -40,6 +40,7 @@ class ActionsMixin:
     """Action bar, input form, job line and code box of the browser."""
 
     job: Job | None = None
+    _then = None
     #: the last delete confirmation's text ("N objects (size) in URLs")
     delete_summary: str = ""
 
@@ -149,10 +150,15 @@ class ActionsMixin:
         elif action == "append":
             self._ask("append", f"Append a line to <code>{esc(sel[0])}</code>:", "", ok="Append")
         elif action == "delete":
-            self._form_plan = ops.plan(self.resolve, sel)
-            text = ops.describe(self._form_plan, sel)
-            self._ask("delete", f"<b>Delete {esc(text)}?</b> This cannot be undone.", ok="Delete", field=False)
-            self.delete_summary = text
+            # counting a big prefix takes one request per 1,000 keys: do it in the background
+            def confirm(items: list[ops.Item]) -> str:
+                text = ops.describe(items, sel)
+                self.delete_summary = text
+                self._ask("delete", f"<b>Delete {esc(text)}?</b> This cannot be undone.", ok="Delete", field=False)
+                self._form_plan = items
+                return f"confirm: delete {text}"
+
+            self._start(f"counting {len(sel)} selected", lambda job: ops.plan(self.resolve, sel, job), then=confirm)
 
     def _confirm(self) -> None:
         from .browser import guarded
@@ -184,23 +190,20 @@ class ActionsMixin:
         elif action in ("copy", "move"):
             dst_fs, _ = self.resolve(value if value.endswith("/") else value + "/")
             dst_dir = ops.destination(value)
-            items = ops.plan(self.resolve, sel)
             move = action == "move"
 
             def run(job: Job) -> str:
-                n = ops.copy_items(job, items, dst_fs, dst_dir, move=move)
+                n = ops.copy_items(job, ops.plan(self.resolve, sel, job), dst_fs, dst_dir, move=move)
                 return f"{'moved' if move else 'copied'} {n} objects to {dst_fs.url(dst_dir)}/"
 
-            self._start(f"{action} {len(items)} objects", run)
+            self._start(f"{action} {len(sel)} selected", run)
         elif action == "download":
-            items = ops.plan(self.resolve, sel)
-
             def run(job: Job) -> str:
-                n, skipped = ops.download(job, items, value or ".")
+                n, skipped = ops.download(job, ops.plan(self.resolve, sel, job), value or ".")
                 extra = f"; skipped {len(skipped)} unsafe keys: {', '.join(skipped[:3])}" if skipped else ""
                 return f"downloaded {n} files to {value}{extra}"
 
-            self._start(f"download {len(items)} objects", run)
+            self._start(f"download {len(sel)} selected", run)
         elif action == "append":
             fs, path = self.resolve(sel[0])
             with fs.open(path, "ab") as f:
@@ -225,10 +228,13 @@ class ActionsMixin:
         self._start(f"upload {len(files)} files", lambda job: f"uploaded {ops.upload(job, files, fs, loc.path)} files to {loc.url}")
 
     # -- jobs -----------------------------------------------------------------------------
-    def _start(self, title: str, fn) -> Job | None:
+    def _start(self, title: str, fn, *, then=None) -> Job | None:
+        """Run ``fn(job)`` in the background; on success ``then(result)`` (if given) returns the
+        status text, else the result is shown."""
         if self.job is not None and self.job.running:
             self._error(f"busy with {self.job.title}; wait for it or press Cancel")
             return None
+        self._then = then
         self.job = Job(title, fn, on_progress=self._on_progress, on_done=self._on_done)
         self._job_label.value = title
         self._job_progress.value = 0.0
@@ -247,8 +253,14 @@ class ActionsMixin:
     def _on_done(self, job: Job) -> None:
         self._job_cancel.disabled = True
         self._job_bar.layout.display = "none"
-        if self._loc is not None:
+        then, self._then = self._then, None
+        if self._loc is not None and then is None:
             self.refresh()
+        if job.error is None and then is not None:
+            try:
+                job.result = then(job.result)
+            except Exception as e:
+                job.error = e
         if isinstance(job.error, Cancelled):
             self._error(f"{job.title}: cancelled; the object in progress was not written")
         elif job.error is not None:

@@ -27,16 +27,10 @@ from ..vfs.base import FileInfo, FileSystem
 from .actions import ActionsMixin
 from .bookmarks import add_bookmark, load_bookmarks, remove_bookmark
 from .listing import ListingView
-from .model import Location, Pager, compile_filter, row_of, sort_rows
+from .model import Location, Pager, compile_filter, info_of, row_of, sort_rows, tree_options
 from .preview import make_preview, render_preview
 
 __all__ = ["Browser", "guarded"]
-
-
-def _label(url: str) -> str:
-    """The last part of a folder URL: the bucket name or the folder name."""
-    loc = Location.parse(url)
-    return loc.prefix.rstrip("/").rsplit("/", 1)[-1] if loc.prefix else str(loc.bucket)
 
 
 def one_line(e: BaseException, where: str = "") -> str:
@@ -299,22 +293,7 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
                 crumbs.append(b)
             self._crumbs.children = crumbs
             self._up.disabled = loc.bucket is None
-            # the tree: the chain from the root to here, each node's known sub-folders beside it
-            chain = [a.url for a in loc.ancestors()]
-            for parent, child in zip(chain, chain[1:]):
-                self._children.setdefault(parent, set()).add(child)
-            options: list[tuple[str, str]] = []
-
-            def add(url: str, depth: int) -> None:
-                for kid in sorted(self._children.get(url, ())):
-                    name = _label(kid)
-                    mark = "▾ " if kid in chain else "▸ "
-                    options.append(("\u00a0\u00a0" * depth + mark + name, kid))
-                    if kid in chain:
-                        add(kid, depth + 1)
-
-            options.append((f"{loc.remote}://", chain[0]))
-            add(chain[0], 1)
+            options = tree_options(loc, self._children)
             self._tree.options = options
             self._tree.value = loc.url
         finally:
@@ -371,13 +350,7 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
     def _show_preview(self, url: str) -> None:
         row = next((r for r in self._pager.rows if r["url"] == url), None) if self._pager else None
         fs, path = self.resolve(url)
-        if row is None:
-            info = fs.stat(path.rstrip("/"))
-        else:
-            from datetime import datetime, timezone
-
-            mtime = datetime.strptime(row["mtime"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc) if row["mtime"] else None
-            info = FileInfo(row["name"], path.rstrip("/"), row["size"] or 0, mtime, row["is_dir"])
+        info = fs.stat(path.rstrip("/")) if row is None else info_of(row, path.rstrip("/"))
         self._preview.children = [render_preview(make_preview(fs, info))]
 
     # -- bookmarks ------------------------------------------------------------------------

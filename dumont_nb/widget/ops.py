@@ -1,7 +1,7 @@
 """What the browser's actions do, as plain functions over the vfs layer.
 
-Each takes a :class:`~dumont_nb.widget.jobs.Job` for progress and Cancel. Writes go through
-``FileSystem.open(..., "wb")``: the object is committed only when the ``with`` block closes
+Each takes a :class:`~dumont_nb.widget.jobs.Job` for progress and Cancel; copies and downloads
+use :mod:`dumont_nb.transfers`. Writes go through ``FileSystem.open(..., "wb")``: the object is committed only when the ``with`` block closes
 cleanly, so a Cancel (which raises inside the block) leaves no partial object and no multipart
 upload behind. Nothing here imports ipywidgets.
 """
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import InvalidURLError
@@ -23,7 +21,7 @@ from .model import human_size
 
 __all__ = ["Item", "Resolver", "plan", "describe", "copy_items", "delete_items", "upload", "download", "CHUNK"]
 
-#: bytes moved per read/write while streaming (Cancel is checked between chunks)
+#: bytes written per call while uploading (Cancel is checked between chunks)
 CHUNK = 1024 * 1024
 
 Resolver = Callable[[str], "tuple[FileSystem, str]"]
@@ -39,20 +37,25 @@ class Item:
     size: int
 
 
-def plan(resolve: Resolver, urls: Iterable[str]) -> list[Item]:
+def plan(resolve: Resolver, urls: Iterable[str], job: Job | None = None) -> list[Item]:
     """Every object under the selected URLs (a folder URL ends with ``/``), listed recursively
-    (one ListObjectsV2 request per 1,000 keys).
+    (one ListObjectsV2 request per 1,000 keys; Cancel is checked between pages).
 
     Raises:
         FileNotFoundError: a selected object does not exist.
+        Cancelled: Cancel was pressed.
     """
     items: list[Item] = []
     for url in urls:
+        if job is not None:
+            job.check()
         fs, path = resolve(url)
         path = path.rstrip("/")
         if url.endswith("/"):
             base = posixpath.basename(path)
             for page in fs.iterdir(path, recursive=True):
+                if job is not None:
+                    job.check()
                 for info in page:
                     if info.is_dir:
                         continue
@@ -72,28 +75,20 @@ def describe(items: list[Item], urls: list[str]) -> str:
     return f"{len(items)} {noun} ({human_size(total)}) in {shown}"
 
 
-def _stream(job: Job, src: FileSystem, src_path: str, dst: FileSystem, dst_path: str) -> None:
-    with src.open(src_path, "rb") as fin, dst.open(dst_path, "wb") as fout:
-        while True:
-            job.check()
-            chunk = fin.read(CHUNK)
-            if not chunk:
-                break
-            fout.write(chunk)
-            job.advance(len(chunk))
-        job.check()  # a Cancel during the last chunk still aborts the write
-
-
 def copy_items(job: Job, items: list[Item], dst: FileSystem, dst_dir: str, *, move: bool = False) -> int:
     """Copy (or move) every item under ``dst_dir`` (a ``bucket/prefix`` path); returns the count.
 
-    Objects are streamed in :data:`CHUNK` pieces, so Cancel stops mid-object and that object's
-    write is aborted; objects already copied stay (and, for a move, their sources are deleted).
+    Uses :func:`dumont_nb.transfers.copy_object`: server-side within one remote, streamed into
+    a whole-object write between remotes, where Cancel (raised from the progress tick) stops
+    mid-object and that object's write is aborted. Objects already copied stay (and, for a
+    move, their sources are deleted).
 
     Raises:
         Cancelled: Cancel was pressed.
         ValueError: an item would be copied onto itself.
     """
+    from ..transfers import copy_object
+
     job.total = sum(i.size for i in items)
     job.total_items = len(items)
     dst_dir = dst_dir.rstrip("/")
@@ -101,20 +96,19 @@ def copy_items(job: Job, items: list[Item], dst: FileSystem, dst_dir: str, *, mo
         target = f"{dst_dir}/{item.rel}"
         if item.fs is dst and item.path == target:
             raise ValueError(f"{dst.url(target)}: source and destination are the same object")
-    done = 0
     for item in items:
+        job.check()
         target = f"{dst_dir}/{item.rel}"
         if move and item.fs is dst:
-            job.check()
             dst.rename(item.path, target)  # copy + delete within one remote
             job.advance(item.size)
         else:
-            _stream(job, item.fs, item.path, dst, target)
+            copy_object(item.fs, item.path, dst, target, job.advance, size=item.size)
+            job.check()
             if move:
                 item.fs.remove(item.path)
-        done += 1
         job.advance(0, items=1)
-    return done
+    return len(items)
 
 
 def delete_items(job: Job, resolve: Resolver, urls: list[str], total_items: int = 0) -> int:
@@ -163,54 +157,32 @@ def upload(job: Job, files: list[tuple[str, bytes]], dst: FileSystem, dst_dir: s
     return len(files)
 
 
-def _safe_local(root: Path, rel: str) -> Path | None:
-    """``root/rel`` if it stays inside ``root`` (no ``..``, absolute parts or backslashes)."""
-    parts = rel.split("/")
-    if "\\" in rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
-        return None
-    target = root.joinpath(*parts)
-    try:
-        target.resolve().relative_to(root.resolve())
-    except ValueError:
-        return None
-    return target
-
-
 def download(job: Job, items: list[Item], local_dir: str | os.PathLike) -> tuple[int, list[str]]:
-    """Download items into ``local_dir`` (each via a temporary file renamed into place);
-    returns ``(count, skipped)`` where ``skipped`` lists keys that would land outside it.
+    """Download items into ``local_dir`` with :func:`dumont_nb.transfers.download` (a temporary
+    file renamed into place); returns ``(count, skipped)`` where ``skipped`` lists the URLs of
+    keys that would land outside ``local_dir`` (never written).
 
     Raises:
         Cancelled: Cancel was pressed (the file being written is removed).
         NotADirectoryError: ``local_dir`` is not a directory.
     """
-    root = Path(local_dir)
-    if not root.is_dir():
+    from ..transfers import download as download_object
+    from ..transfers import local_target
+
+    root = os.fspath(local_dir)
+    if not os.path.isdir(root):
         raise NotADirectoryError(f"{root}: download folder does not exist; create it or pick another")
     job.total = sum(i.size for i in items)
     job.total_items = len(items)
     skipped: list[str] = []
     count = 0
     for item in items:
-        target = _safe_local(root, item.rel)
+        job.check()
+        target, _reason = local_target(root, item.rel)
         if target is None:
             skipped.append(item.fs.url(item.path))
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".dumont-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out, item.fs.open(item.path, "rb") as fin:
-                while True:
-                    job.check()
-                    chunk = fin.read(CHUNK)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    job.advance(len(chunk))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        download_object(item.fs, item.path, target, job.advance)
         count += 1
         job.advance(0, items=1)
     return count, skipped

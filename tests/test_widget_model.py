@@ -128,14 +128,14 @@ def test_job_progress_cancel_and_errors():
 def test_tree_options_expand_the_chain_and_cost_no_request():
     from dumont_nb.widget.model import tree_options
 
-    children = {"r://": {"r://b1/", "r://b2/"}, "r://b1/": {"r://b1/x/", "r://b1/y/"}}
-    opts = tree_options(Location.parse("r://b1/x/deep/"), children)
+    children = {"rr://": {"rr://bk1/", "rr://bk2/"}, "rr://bk1/": {"rr://bk1/x/", "rr://bk1/y/"}}
+    opts = tree_options(Location.parse("rr://bk1/x/deep/"), children)
     assert [(label.replace("\u00a0", " "), url) for label, url in opts] == [
-        ("r://", "r://"),
-        ("  ▾ b1", "r://b1/"),
-        ("    ▾ x", "r://b1/x/"),
-        ("      ▾ deep", "r://b1/x/deep/"),
-        ("    ▸ y", "r://b1/y/"),
-        ("  ▸ b2", "r://b2/"),
+        ("rr://", "rr://"),
+        ("  ▾ bk1", "rr://bk1/"),
+        ("    ▾ x", "rr://bk1/x/"),
+        ("      ▾ deep", "rr://bk1/x/deep/"),
+        ("    ▸ y", "rr://bk1/y/"),
+        ("  ▸ bk2", "rr://bk2/"),
     ]
-    assert "r://b1/x/deep/" in children["r://b1/x/"]
+    assert "rr://bk1/x/deep/" in children["rr://bk1/x/"]

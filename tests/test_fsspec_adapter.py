@@ -21,9 +21,10 @@ from dumont_nb.testing.server import TEST_KEY, TEST_SECRET
 @pytest.fixture
 def restore_registry(monkeypatch):
     """Leave the active config and fsspec's registry as they were."""
-    monkeypatch.setattr(api, "_active", api._active)
+    before = api._active
+    monkeypatch.setattr(api, "_active", before)
     yield
-    register_remotes(parse_config({}))  # drops every protocol we registered
+    register_remotes(before if before is not None else parse_config({}))  # drops the test's protocols
 
 
 @pytest.fixture

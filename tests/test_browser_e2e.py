@@ -1,6 +1,7 @@
 """End to end: JupyterLab in headless Chromium (Debian's ``chromium`` driven by Playwright) runs
 a notebook that shows the bucket browser against the moto server; a double-click opens a
-folder and the rendered listing changes. Saves a screenshot of the widget.
+folder and the rendered listing changes; Backspace and Enter navigate; a delete runs as a
+background job whose confirmation and result reach the page. Saves a screenshot of the widget.
 
 Set ``DUMONT_SCREENSHOT=path.png`` to also write the widget screenshot there (that is how
 ``docs/images/browser.png`` is made).
@@ -158,6 +159,24 @@ def test_browser_in_jupyterlab_opens_a_folder(jupyterlab, demo_bucket, tmp_path)
             widget.screenshot(path=str(ARTIFACTS / "browser.png"))
             if os.environ.get("DUMONT_SCREENSHOT"):
                 shutil.copyfile(ARTIFACTS / "browser.png", os.environ["DUMONT_SCREENSHOT"])
+
+            # keyboard: Backspace goes up, Enter opens the focused folder
+            listing.locator(".dumont-item", has_text="archive").click()
+            page.keyboard.press("Backspace")
+            expect(names.filter(has_text="README.md")).to_have_count(1, timeout=60_000)
+            listing.locator(".dumont-item", has_text="logs").click()
+            page.keyboard.press("Enter")
+            expect(names.filter(has_text="app.log")).to_have_count(1, timeout=60_000)
+            assert names.all_inner_texts() == ["app.log"]
+
+            # a background job updates the page from its worker thread: delete with confirmation
+            listing.locator(".dumont-item", has_text="app.log").click()
+            out = page.locator(".jp-OutputArea").first
+            out.get_by_role("button", name="Delete").first.click()
+            expect(out.locator("b", has_text="Delete 1 object (15.6 KiB)")).to_be_visible(timeout=60_000)
+            out.locator(".dumont-browser button.mod-danger", has_text="Delete").last.click()
+            expect(out.get_by_text("deleted 1 objects")).to_be_visible(timeout=60_000)
+            expect(names).to_have_count(0, timeout=60_000)
         finally:
             browser.close()
     assert (ARTIFACTS / "browser.png").stat().st_size > 10_000

@@ -183,7 +183,8 @@ def test_select_value_callbacks_and_interact(config, tree):
     assert calls[-1] == f"moto://{tree}/a/x.csv" and ui.kwargs == {"url": f"moto://{tree}/a/x.csv"}
 
 
-def test_previews_text_csv_json_parquet_image_are_size_limited(config, s3, bucket, request_log):
+@pytest.mark.slow
+def test_previews_text_csv_json_parquet_image_are_size_limited(config, s3, bucket, request_log, monkeypatch):
     import pandas as pd
 
     big = b"line of text\n" * (400_000)  # 5.2 MB
@@ -191,7 +192,7 @@ def test_previews_text_csv_json_parquet_image_are_size_limited(config, s3, bucke
     s3.put_object(Bucket=bucket, Key="t.csv", Body=b"city,n\nParis,1\n<b>Lyon</b>,2\n")
     s3.put_object(Bucket=bucket, Key="d.json", Body=b'{"k": [1, 2], "html": "<script>x</script>"}')
     buf = io.BytesIO()
-    pd.DataFrame({"a": range(1000), "b": ["v"] * 1000}).to_parquet(buf)
+    pd.DataFrame({"a": range(100_000), "b": [f"v{i}" for i in range(100_000)]}).to_parquet(buf, row_group_size=10_000)
     s3.put_object(Bucket=bucket, Key="p.parquet", Body=buf.getvalue())
     png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                         "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -213,8 +214,15 @@ def test_previews_text_csv_json_parquet_image_are_size_limited(config, s3, bucke
     assert "<table" in html_ and "Paris" in html_ and "&lt;b&gt;Lyon&lt;/b&gt;" in html_ and "<b>Lyon" not in html_
     html_ = preview("d.json").value
     assert "&quot;k&quot;" in html_ and "<script>" not in html_
+    request_log.clear()
     html_ = preview("p.parquet").value
-    assert "<table" in html_ and "1000 rows" in html_
+    assert "<table" in html_ and "100000 rows" in html_ and "v19" in html_
+    sent = sum(r.bytes_sent for r in request_log.requests("GetObject", bucket))
+    assert 0 < sent < len(buf.getvalue()) / 4, (sent, len(buf.getvalue()))  # footer + first row group
+    monkeypatch.setattr("dumont_nb.widget.preview.PARQUET_BYTES", 1000)
+    b.selected = []
+    html_ = preview("p.parquet").value
+    assert "schema only" in html_ and "int64" in html_
     img = preview("i.png")
     assert isinstance(img.children[1], W.Image) and bytes(img.children[1].value) == png
 

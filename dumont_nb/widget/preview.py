@@ -2,7 +2,8 @@
 
 Every preview is size-limited and read with ranged GETs through the vfs file object: a text
 preview reads the first :data:`TEXT_BYTES`, Parquet reads the footer and the first row group's
-pages, an image is shown only up to :data:`IMAGE_BYTES`. A 5 GB object is never downloaded to
+pages (only the schema when that row group is over :data:`PARQUET_BYTES`), an image is
+shown only up to :data:`IMAGE_BYTES`. A 5 GB object is never downloaded to
 preview it. All store-provided text is HTML-escaped.
 """
 
@@ -19,11 +20,13 @@ import ipywidgets as W
 from ..vfs.base import FileInfo, FileSystem
 from .model import human_size
 
-__all__ = ["Preview", "make_preview", "render_preview", "TEXT_BYTES", "IMAGE_BYTES", "TABLE_ROWS"]
+__all__ = ["Preview", "make_preview", "render_preview", "TEXT_BYTES", "IMAGE_BYTES", "TABLE_ROWS", "PARQUET_BYTES"]
 
 TEXT_BYTES = 64 * 1024
 IMAGE_BYTES = 5 * 1024 * 1024
 TABLE_ROWS = 20
+#: largest first row group a Parquet preview reads (compressed); above it only the schema shows
+PARQUET_BYTES = 16 * 1024 * 1024
 IMAGE_TYPES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".webp": "webp", ".svg": "svg+xml"}
 CSV_TYPES = {".csv": ",", ".tsv": "\t"}
 PARQUET_TYPES = (".parquet", ".pq")
@@ -101,9 +104,17 @@ def _parquet(fs: FileSystem, info: FileInfo, title: str) -> Preview:
         return Preview("message", title, text="Parquet preview needs pyarrow: pip install 'dumont_nb[parquet]'")
     try:
         with fs.open(info.path, "rb") as f:
-            pf = pq.ParquetFile(f)
-            batch = next(pf.iter_batches(batch_size=TABLE_ROWS), None)
+            pf = pq.ParquetFile(f, pre_buffer=False)  # read the footer, then only what is asked
             rows = pf.metadata.num_rows
+            first = pf.metadata.row_group(0) if pf.metadata.num_row_groups else None
+            chunk = sum(first.column(i).total_compressed_size for i in range(first.num_columns)) if first else 0
+            if chunk > PARQUET_BYTES:  # even the first row group is too big: show the schema
+                import pandas as pd
+
+                schema = pf.schema_arrow
+                df = pd.DataFrame({"column": schema.names, "type": [str(t) for t in schema.types]})
+                return Preview("table", f"{title} · {rows} rows · schema only (first row group {human_size(chunk)})", table=df)
+            batch = next(pf.iter_batches(batch_size=TABLE_ROWS, row_groups=[0]), None) if first else None
             df = batch.to_pandas() if batch is not None else pf.schema_arrow.empty_table().to_pandas()
     except Exception as e:  # not Parquet after all
         return Preview("message", title, text=f"cannot read as Parquet: {str(e).splitlines()[0] if str(e) else type(e).__name__}")

@@ -63,12 +63,12 @@ def check_remote(remote: Remote) -> RemoteReport:
     creds, secrets = _credentials(remote, report)
     if creds is False:
         report.add("fail", "no request sent: a credential reference could not be resolved")
-        return report
+    else:
+        try:
+            _probe(remote, creds, report)
+        except Exception as exc:  # anything unexpected is still one line, never a traceback
+            report.add("fail", f"unexpected error: {type(exc).__name__}: {_first_line(exc)}")
     scrub = _scrubber(secrets)
-    try:
-        _probe(remote, creds, report)
-    except Exception as exc:  # anything unexpected is still one line, never a traceback
-        report.add("fail", f"unexpected error: {type(exc).__name__}: {exc}")
     report.findings = [Finding(f.level, scrub(f.message), scrub(f.fix) if f.fix else None) for f in report.findings]
     return report
 
@@ -91,15 +91,16 @@ def _credentials(remote: Remote, report: RemoteReport):
         except CredentialError as exc:
             failed = True
             report.add("fail", f"credentials.{fld}: {exc}")
+    secrets = [v for k, v in resolved.items() if k != "access_key_id"]  # key ids are not secret
     if failed:
-        return False, list(resolved.values())
+        return False, secrets
     refs = ", ".join(f"{k}={v}" for k, v in remote.credentials.refs().items())
     report.add("ok", f"credentials resolved ({refs}); values not shown")
-    return resolved, list(resolved.values())
+    return resolved, secrets
 
 
 def _scrubber(secrets: list[str]):
-    values = sorted((s for s in secrets if s and len(s) >= 3), key=len, reverse=True)
+    values = sorted((s for s in secrets if s), key=len, reverse=True)
 
     def scrub(text: str) -> str:
         for value in values:

@@ -281,3 +281,12 @@ def test_ls_errors_are_one_line(tmp_path, capsys, s3_server):
     assert main(["ls", "--config", path, f"moto://{missing}/"]) == 1
     err = capsys.readouterr().err
     assert missing in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_config_check_never_prints_a_secret_the_store_echoes(tmp_path, capsys, s3_server, fault, canary_env):
+    fault(lambda r: (400, {"Content-Type": "application/xml"}, _error_xml("OddError", f"bad secret {CANARY}"))
+          if r.op == "ListBuckets" else None)
+    path = _write(tmp_path, {"echo": s3_server.remote_settings(credentials=canary_env)})
+    code, out = _check(capsys, path)  # _check asserts the canary is absent
+    assert code == 1
+    assert "ListBuckets failed: OddError: bad secret ***" in out

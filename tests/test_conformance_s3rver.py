@@ -1,8 +1,10 @@
 """The second S3 implementation: s3rver (npm), its named deviations, and the conformance suite on it.
 
-Every deviation s3rver is expected to show is named in ``S3RVER_DEVIATIONS`` and *asserted*
-here against the live server with plain boto3: if a new s3rver release starts enforcing
-``If-Match``, the test of that deviation fails and the name must be dropped.
+The whole conformance suite (:mod:`dumont_nb.testing.conformance`) runs on s3rver, through a
+logging proxy so its request-level checks run too. Every deviation s3rver is expected to show is
+named in ``S3RVER_DEVIATIONS``; the suite asserts the changed expectation, and each name is also
+*asserted* below against the live server with plain boto3: if a new s3rver release starts
+enforcing ``If-Match``, the test of that deviation fails and the name must be dropped.
 """
 
 from __future__ import annotations
@@ -14,7 +16,19 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from dumont_nb.testing.s3rver import S3RVER_DEVIATIONS, S3rverServer, S3rverUnavailable, install_s3rver
+pytest.register_assert_rewrite("dumont_nb.testing.conformance")
+
+from dumont_nb.testing.conformance import (  # noqa: E402
+    DEVIATIONS,
+    Boto3Oracle,
+    DirectoryContract,
+    EmulateContract,
+    ReadContract,
+    RenameContract,
+    UnsupportedContract,
+    WriteContract,
+)
+from dumont_nb.testing.s3rver import S3RVER_DEVIATIONS, S3rverServer, S3rverUnavailable, install_s3rver  # noqa: E402
 
 
 @pytest.fixture
@@ -29,11 +43,79 @@ def s3rver_bucket(s3rver_oracle):
     return name
 
 
-def _code(exc: ClientError) -> str:
-    return exc.response["Error"]["Code"]
+# -- the conformance suite on s3rver ----------------------------------------------------------
+
+
+def _filesystem(server, **extra):
+    from dumont_nb.api import filesystem
+    from dumont_nb.config import parse_config
+
+    config = parse_config({"remotes": {"s3rver": server.remote_settings(**extra)}}, source="<s3rver>")
+    return filesystem("s3rver", config=config)
+
+
+class _OnS3rver:
+    """The suite's fixtures, on the session's s3rver."""
+
+    @pytest.fixture
+    def fs(self, s3rver_server):
+        return _filesystem(s3rver_server)
+
+    @pytest.fixture
+    def root(self, s3rver_oracle, s3rver_bucket, s3rver_server):
+        s3rver_server.clear()
+        return f"{s3rver_bucket}/conf"
+
+    @pytest.fixture
+    def oracle(self, s3rver_oracle):
+        return Boto3Oracle(s3rver_oracle)
+
+    @pytest.fixture
+    def request_log(self, s3rver_server):
+        s3rver_server.clear()
+        return s3rver_server
+
+    @pytest.fixture
+    def deviations(self):
+        return S3RVER_DEVIATIONS
+
+
+class TestS3rver(_OnS3rver, ReadContract, WriteContract, DirectoryContract, RenameContract, UnsupportedContract,
+                 EmulateContract):
+    """Plain S3 semantics on s3rver: update modes refused."""
+
+
+class TestS3rverEmulate(_OnS3rver, UnsupportedContract, EmulateContract, WriteContract):
+    """``emulate: true`` with ``conditional_writes: require`` (the default): the probe finds the
+    headers ignored, so every emulated commit is refused (deviation ``ignores-if-match``)."""
+
+    @pytest.fixture
+    def fs(self, s3rver_server):
+        return _filesystem(s3rver_server, emulate=True)
+
+
+class TestS3rverEmulateFallback(_OnS3rver, EmulateContract):
+    """``emulate: true`` with ``conditional_writes: fallback``: the ETag re-check before the commit
+    catches the suite's (finished) concurrent writes, so the full emulate contract holds."""
+
+    @pytest.fixture
+    def fs(self, s3rver_server):
+        return _filesystem(s3rver_server, emulate=True, conditional_writes="fallback")
+
+    @pytest.fixture
+    def deviations(self):
+        return S3RVER_DEVIATIONS - {"ignores-if-match"}
+
+
+def test_s3rver_deviations_are_named_by_the_suite():
+    assert S3RVER_DEVIATIONS <= set(DEVIATIONS)
 
 
 # -- the server itself ------------------------------------------------------------------------
+
+
+def _code(exc: ClientError) -> str:
+    return exc.response["Error"]["Code"]
 
 
 def test_s3rver_serves_the_basics(s3rver_oracle, s3rver_bucket):
@@ -79,7 +161,8 @@ def test_s3rver_multipart_round_trip(s3rver_oracle, s3rver_bucket):
 # -- every named deviation, asserted ----------------------------------------------------------
 
 
-def _ignores_if_none_match(c, b) -> bool:
+def _ignores_if_none_match(server, b) -> bool:
+    c = server.boto3_client()
     c.put_object(Bucket=b, Key="cond", Body=b"first")
     try:
         c.put_object(Bucket=b, Key="cond", Body=b"second", IfNoneMatch="*")
@@ -89,7 +172,8 @@ def _ignores_if_none_match(c, b) -> bool:
     return c.get_object(Bucket=b, Key="cond")["Body"].read() == b"second"
 
 
-def _ignores_if_match(c, b) -> bool:
+def _ignores_if_match(server, b) -> bool:
+    c = server.boto3_client()
     c.put_object(Bucket=b, Key="cond", Body=b"first")
     try:
         c.put_object(Bucket=b, Key="cond", Body=b"second", IfMatch='"00000000000000000000000000000000"')
@@ -99,15 +183,16 @@ def _ignores_if_match(c, b) -> bool:
     return c.get_object(Bucket=b, Key="cond")["Body"].read() == b"second"
 
 
-def _no_list_multipart_uploads(c, b) -> bool:
+def _no_list_multipart_uploads(server, b) -> bool:
     try:
-        c.list_multipart_uploads(Bucket=b)
+        server.boto3_client().list_multipart_uploads(Bucket=b)
     except ClientError as exc:
         return _code(exc) == "NotImplemented"
     return False
 
 
-def _no_abort_multipart_upload(c, b) -> bool:
+def _no_abort_multipart_upload(server, b) -> bool:
+    c = server.boto3_client()
     up = c.create_multipart_upload(Bucket=b, Key="aborted")["UploadId"]
     c.upload_part(Bucket=b, Key="aborted", UploadId=up, PartNumber=1, Body=b"part")
     try:
@@ -117,11 +202,30 @@ def _no_abort_multipart_upload(c, b) -> bool:
     return False
 
 
+def _racy_nested_deletes(server, b) -> bool:
+    """s3rver deletes the keys of one DeleteObjects concurrently and prunes empty directories
+    on disk; two of them pruning the same directory answer 500 InternalError (ENOENT)."""
+    c = server.boto3_client()
+    keys = ["d/", "d/e/", "d/e/f/", "d/e/y", "d/x"]
+    server.clear()
+    for _ in range(5):
+        for k in keys:
+            c.put_object(Bucket=b, Key=k, Body=b"")
+        try:
+            c.delete_objects(Bucket=b, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True})
+        except ClientError as exc:
+            assert _code(exc) == "InternalError"
+    statuses = [r.status for r in server.requests("DeleteObjects", b)]
+    assert set(statuses) <= {200, 500}
+    return 500 in statuses
+
+
 DEVIATION_CHECKS = {
     "ignores-if-none-match": _ignores_if_none_match,
     "ignores-if-match": _ignores_if_match,
     "no-list-multipart-uploads": _no_list_multipart_uploads,
     "no-abort-multipart-upload": _no_abort_multipart_upload,
+    "racy-nested-deletes": _racy_nested_deletes,
 }
 
 
@@ -130,14 +234,14 @@ def test_every_declared_deviation_has_a_check():
 
 
 @pytest.mark.parametrize("name", sorted(DEVIATION_CHECKS))
-def test_s3rver_shows_its_named_deviation(name, s3rver_oracle, s3rver_bucket):
-    assert DEVIATION_CHECKS[name](s3rver_oracle, s3rver_bucket) is True
+def test_s3rver_shows_its_named_deviation(name, s3rver_server, s3rver_bucket):
+    assert DEVIATION_CHECKS[name](s3rver_server, s3rver_bucket) is True
 
 
 @pytest.mark.parametrize("name", sorted(DEVIATION_CHECKS))
-def test_moto_shows_none_of_them(name, s3, bucket):
+def test_moto_shows_none_of_them(name, s3_server, bucket):
     """The same checks on moto: it keeps the contract s3rver breaks (so the checks can tell)."""
-    assert DEVIATION_CHECKS[name](s3, bucket) is False
+    assert DEVIATION_CHECKS[name](s3_server, bucket) is False
 
 
 # -- the fixture's life cycle -----------------------------------------------------------------

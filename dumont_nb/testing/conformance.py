@@ -42,6 +42,9 @@ DEVIATIONS = {
     "ignores-if-match": "accepts If-Match / If-None-Match and ignores them",
     "no-list-multipart-uploads": "ListMultipartUploads is not implemented",
     "no-request-log": "no request log: request-level checks are replaced by oracle checks",
+    "ignores-if-none-match": "accepts If-None-Match: * on PutObject of an existing key and overwrites it",
+    "no-abort-multipart-upload": "AbortMultipartUpload is not implemented (the parts stay on the server)",
+    "racy-nested-deletes": "deleting a marker and keys under it at once can answer 500 (retried by botocore)",
 }
 
 
@@ -96,8 +99,9 @@ def _no_upload_left(oracle, root: str, deviations, request_log) -> None:
     if "no-list-multipart-uploads" in deviations:
         with pytest.raises(Exception):
             oracle.multipart_uploads(_bucket(root))
-        if request_log is not None:
-            assert request_log.requests("AbortMultipartUpload")
+        if request_log is not None:  # every upload started had its abort sent (the store may refuse it)
+            aborts, creates = request_log.requests("AbortMultipartUpload"), request_log.requests("CreateMultipartUpload")
+            assert len(aborts) >= len(creates)
         return
     assert oracle.multipart_uploads(_bucket(root)) == []
 
@@ -264,10 +268,16 @@ class UnsupportedContract:
     """Update modes and truncate need ``capabilities.random_write``/``append`` (emulate)."""
 
     @pytest.mark.parametrize("mode", ["r+b", "w+b", "ab", "a", "r+", "a+b"])
-    def test_update_modes_follow_capabilities(self, fs, root, oracle, mode):
+    def test_update_modes_follow_capabilities(self, fs, root, oracle, deviations, mode):
         oracle.put(f"{root}/u", b"data")
         if fs.capabilities.append or fs.capabilities.random_write:
-            fs.open(f"{root}/u", mode).close()
+            f = fs.open(f"{root}/u", mode)
+            if "ignores-if-match" in deviations and mode.startswith("w"):  # w+ commits; the guard refuses
+                with pytest.raises(NotSupportedError):
+                    f.close()
+                assert oracle.get(f"{root}/u") == b"data"
+            else:
+                f.close()
             return
         with pytest.raises(NotSupportedError) as info:
             fs.open(f"{root}/u", mode)
@@ -417,7 +427,11 @@ class RenameContract:
             assert ops.count("CopyObject") == 5
             first_delete = min(i for i, op in enumerate(ops) if op != "CopyObject")
             assert all(op == "CopyObject" for op in ops[:first_delete]) and first_delete == 5
-            assert ops[5:] == ["DeleteObjects"]
+            deletes = [r.status for r in log.requests("DeleteObjects")]
+            if "racy-nested-deletes" in deviations:  # failed attempts (500) are retried; the last succeeds
+                assert set(ops[5:]) == {"DeleteObjects"} and deletes[-1] == 200 and set(deletes[:-1]) <= {500}
+            else:
+                assert ops[5:] == ["DeleteObjects"]
 
     def test_rename_into_itself_is_refused(self, fs, root, oracle):
         oracle.put(f"{root}/d/x", b"1")

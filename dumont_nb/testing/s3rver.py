@@ -3,10 +3,14 @@
 Installed on first use into a cache folder (``$DUMONT_S3RVER_DIR`` or
 ``~/.cache/dumont_nb/s3rver``) with ``npm install --prefix DIR s3rver@3``; started on
 127.0.0.1 at a port it picks itself, with a temporary data dir; stopped (and the data dir
-removed) on exit::
+removed) on exit. s3rver keeps no request log, so by default clients talk to it through a
+:class:`~dumont_nb.testing.logproxy.LoggingProxy` that records every request like
+:class:`~dumont_nb.testing.server.MotoS3Server` does::
 
     with S3rverServer() as server:
-        server.endpoint           # "http://127.0.0.1:<port>"
+        server.endpoint           # "http://127.0.0.1:<port>" (the logging proxy)
+        server.log, server.requests("GetObject"), server.count("UploadPart"), server.clear()
+        server.faults.append(fn)  # fn(request) -> None, or (status, headers, body) to answer instead
         server.boto3_client()     # a plain boto3 client: the oracle
         server.remote_settings()  # a config mapping for a remote on this server
 
@@ -34,9 +38,10 @@ S3RVER_SECRET = "S3RVER"
 SPEC = "s3rver@3"
 
 #: The conformance suite's named deviations that s3rver is expected to show.
-S3RVER_DEVIATIONS = frozenset(
-    {"ignores-if-match", "ignores-if-none-match", "no-list-multipart-uploads", "no-abort-multipart-upload"}
-)
+S3RVER_DEVIATIONS = frozenset({
+    "ignores-if-match", "ignores-if-none-match", "no-list-multipart-uploads", "no-abort-multipart-upload",
+    "racy-nested-deletes",
+})
 
 _LISTENING = re.compile(rb"S3rver listening on ([^:\s]+):(\d+)")
 _install_lock = threading.Lock()
@@ -97,13 +102,16 @@ def install_s3rver(cache_dir: str | os.PathLike | None = None, *, timeout: float
 class S3rverServer:
     """s3rver on 127.0.0.1 at a free port, in a child process, with a temporary data dir."""
 
-    def __init__(self, cache_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", *, start_timeout: float = 30):
+    def __init__(self, cache_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", *,
+                 start_timeout: float = 30, log_requests: bool = True):
         self.cache_dir = cache_dir
         self.host = host
-        self.port: int | None = None
+        self.port: int | None = None  # s3rver's own port
         self.start_timeout = start_timeout
+        self.log_requests = log_requests
         self.data_dir: Path | None = None
         self._proc: subprocess.Popen | None = None
+        self._proxy = None
 
     # -- life cycle -----------------------------------------------------------------------
     def start(self) -> "S3rverServer":
@@ -129,6 +137,10 @@ class S3rverServer:
         try:
             self.port = self._read_port()
             self._wait_answering()
+            if self.log_requests:
+                from .logproxy import LoggingProxy
+
+                self._proxy = LoggingProxy(self.host, self.port, self.host).start()
         except BaseException:
             self.stop()
             raise
@@ -172,7 +184,7 @@ class S3rverServer:
             if self._proc is not None and self._proc.poll() is not None:
                 raise S3rverUnavailable(f"s3rver exited with status {self._proc.returncode} while starting")
             try:
-                conn = http.client.HTTPConnection(self.host, self.port, timeout=2)
+                conn = http.client.HTTPConnection(self.host, self.port, timeout=2)  # s3rver itself
                 conn.request("GET", "/")
                 conn.getresponse().read()
                 conn.close()
@@ -183,7 +195,10 @@ class S3rverServer:
         raise S3rverUnavailable(f"s3rver at {self.endpoint} did not answer within {self.start_timeout:g}s: {last}")
 
     def stop(self) -> None:
-        """Stop the server and delete its data dir (idempotent)."""
+        """Stop the server (and proxy) and delete its data dir (idempotent)."""
+        proxy, self._proxy = self._proxy, None
+        if proxy is not None:
+            proxy.stop()
         proc, self._proc = self._proc, None
         if proc is not None:
             proc.terminate()
@@ -206,7 +221,36 @@ class S3rverServer:
 
     @property
     def endpoint(self) -> str:
+        """Where clients connect: the logging proxy, or s3rver itself with ``log_requests=False``."""
+        return self._proxy.endpoint if self._proxy is not None else self.direct_endpoint
+
+    @property
+    def direct_endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    # -- request log (through the proxy) --------------------------------------------------
+    @property
+    def log(self) -> list:
+        """Every request received (``Request`` records as in :mod:`.server`); needs ``log_requests``."""
+        return self._need_proxy().log
+
+    @property
+    def faults(self) -> list:
+        return self._need_proxy().faults
+
+    def clear(self) -> None:
+        self._need_proxy().clear()
+
+    def requests(self, op: str | None = None, bucket: str | None = None) -> list:
+        return self._need_proxy().requests(op, bucket)
+
+    def count(self, op: str | None = None, bucket: str | None = None) -> int:
+        return self._need_proxy().count(op, bucket)
+
+    def _need_proxy(self):
+        if self._proxy is None:
+            raise RuntimeError("no request log: start S3rverServer(log_requests=True)")
+        return self._proxy
 
     # -- clients --------------------------------------------------------------------------
     def boto3_client(self):

@@ -178,6 +178,13 @@ class Client:
                 kw["IfMatch"] = etag
             resp = await self.acall("get_object", **kw)
             body = resp["Body"]
+            if etag and resp.get("ETag") and resp["ETag"].strip('"') != etag.strip('"'):
+                async with body:  # a store that ignores If-Match (s3rver) sent another version
+                    pass
+                from ..errors import ConflictError
+
+                raise ConflictError(f"{self.url(bucket, key)}: the object was changed by someone else while "
+                                    "it was being read; re-open it and read again")
             try:
                 async with body as stream:
                     out += await stream.read()

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from dumont_nb import api
 from dumont_nb.config import parse_config
 from dumont_nb.vfs.base import CAPABILITY_WHY
 from dumont_nb.widget import browse
@@ -72,6 +73,7 @@ def test_new_folder_and_its_errors(config, s3, filled):
     b = browse(f"moto://{filled}/a/", config=config)
     run(b, "mkdir", "fresh")
     assert "a/fresh/" in keys(s3, filled, "a/")
+    assert b._code_text.value.endswith(f"dumont_nb.filesystem('moto').mkdir('{filled}/a/fresh')")
     assert "fresh" in [r["name"] for r in b.rows]
     run(b, "mkdir", "fresh")
     assert "exists" in b.message and "\n" not in b.message
@@ -88,6 +90,7 @@ def test_rename_file_and_folder(config, s3, filled):
     assert CAPABILITY_WHY["atomic_rename"] in b.buttons["rename"].tooltip
     run(b, "rename", "uno.txt")
     assert keys(s3, filled, "a/") == ["a/sub/two.txt", "a/uno.txt"]
+    assert b._code_text.value.endswith(f"dumont_nb.filesystem('moto').rename('{filled}/a/one.txt', '{filled}/a/uno.txt')")
     b.listing.selected = [f"moto://{filled}/a/sub/"]
     run(b, "rename", "renamed")
     assert keys(s3, filled, "a/") == ["a/renamed/two.txt", "a/uno.txt"]
@@ -106,10 +109,14 @@ def test_delete_asks_first_and_states_objects_and_bytes(config, s3, filled):
     assert len(keys(s3, filled)) == 3 and b._form.layout.display == "none"
     run(b, "delete")
     assert keys(s3, filled) == [] and "deleted 3 objects" in b.message
+    assert b._code_text.value.splitlines()[-2:] == [
+        f"dumont_nb.filesystem('moto').remove_all('{filled}/a')",
+        f"dumont_nb.filesystem('moto').remove('{filled}/top.txt')",
+    ]
     assert b.rows == []
 
 
-def test_copy_and_move_between_remotes(s3_server, s3, filled):
+def test_copy_and_move_between_remotes(s3_server, s3, filled, monkeypatch):
     cfg = parse_config({"remotes": {"moto": s3_server.remote_settings(), "other": s3_server.remote_settings()}})
     s3.create_bucket(Bucket=f"{filled}-dst")
     b = browse(f"moto://{filled}/", config=cfg)
@@ -117,12 +124,24 @@ def test_copy_and_move_between_remotes(s3_server, s3, filled):
     run(b, "copy", f"other://{filled}-dst/in/")
     assert keys(s3, f"{filled}-dst") == ["in/a/one.txt", "in/a/sub/two.txt"]
     assert body(s3, f"{filled}-dst", "in/a/sub/two.txt") == b"two!"
+    # every action becomes code, and the code does the same thing
+    code = b._code_text.value
+    assert f"dumont_nb.copy('moto://{filled}/a/', 'other://{filled}-dst/in/a/', recursive=True)" in code
+    s3.delete_objects(Bucket=f"{filled}-dst", Delete={"Objects": [{"Key": k} for k in keys(s3, f"{filled}-dst")]})
+    monkeypatch.setattr(api, "_active", api._active)  # restored after the test
+    api.use_config(cfg)
+    exec(compile(code, "<action code>", "exec"), {})
+    assert keys(s3, f"{filled}-dst") == ["in/a/one.txt", "in/a/sub/two.txt"]
     b.listing.selected = [f"moto://{filled}/top.txt"]
     run(b, "move", f"other://{filled}-dst/")
     assert body(s3, f"{filled}-dst", "top.txt") == b"top" and "top.txt" not in keys(s3, filled)
     b.listing.selected = [f"moto://{filled}/a/one.txt"]
     run(b, "move", f"moto://{filled}/a/sub")  # within one remote: server-side copy + delete
     assert keys(s3, filled) == ["a/sub/one.txt", "a/sub/two.txt"]
+    assert b._code_text.value.splitlines()[-2:] == [
+        f"dumont_nb.copy('moto://{filled}/a/one.txt', 'moto://{filled}/a/sub/')",
+        f"dumont_nb.filesystem('moto').remove('{filled}/a/one.txt')",
+    ]
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY
 from . import ops
 from .jobs import Cancelled, Job
 from .model import human_size
-from .snippets import snippet
+from .snippets import action_code, snippet
 
 __all__ = ["ActionsMixin", "ACTIONS"]
 
@@ -41,6 +41,7 @@ class ActionsMixin:
 
     job: Job | None = None
     _then = None
+    _job_code = ""
     #: the last delete confirmation's text ("N objects (size) in URLs")
     delete_summary: str = ""
 
@@ -180,42 +181,45 @@ class ActionsMixin:
             self._fs(loc.remote).mkdir(target.path)
             self.refresh()
             self._info(f"created {target.url}")
+            self._show_action_code(action_code("mkdir", [], loc.url, value))
         elif action == "rename":
             if not value or "/" in value.strip("/"):
                 raise ValueError(f"{value!r}: a new name must be non-empty and contain no '/'")
             fs, src = self.resolve(sel[0])
             src = src.rstrip("/")
             dst = f"{src.rpartition('/')[0]}/{value.strip('/')}"
-            self._start(f"rename {sel[0]}", lambda job: fs.rename(src, dst) or f"renamed to {fs.url(dst)}")
+            self._start(f"rename {sel[0]}", lambda job: fs.rename(src, dst) or f"renamed to {fs.url(dst)}",
+                        code=action_code("rename", sel, value.strip("/")))
         elif action in ("copy", "move"):
             dst_fs, _ = self.resolve(value if value.endswith("/") else value + "/")
-            dst_dir = ops.destination(value)
+            dst_dir = ops.destination(value).rstrip("/")
             move = action == "move"
 
             def run(job: Job) -> str:
                 n = ops.copy_items(job, ops.plan(self.resolve, sel, job), dst_fs, dst_dir, move=move)
                 return f"{'moved' if move else 'copied'} {n} objects to {dst_fs.url(dst_dir)}/"
 
-            self._start(f"{action} {len(sel)} selected", run)
+            self._start(f"{action} {len(sel)} selected", run, code=action_code(action, sel, dst_fs.url(dst_dir.rstrip("/")) + "/"))
         elif action == "download":
             def run(job: Job) -> str:
                 n, skipped = ops.download(job, ops.plan(self.resolve, sel, job), value or ".")
                 extra = f"; skipped {len(skipped)} unsafe keys: {', '.join(skipped[:3])}" if skipped else ""
                 return f"downloaded {n} files to {value}{extra}"
 
-            self._start(f"download {len(sel)} selected", run)
+            self._start(f"download {len(sel)} selected", run, code=action_code("download", sel, value or "."))
         elif action == "append":
             fs, path = self.resolve(sel[0])
             with fs.open(path, "ab") as f:
                 f.write((value + "\n").encode("utf-8"))
             self.refresh()
             self._info(f"appended a line to {sel[0]}")
+            self._show_action_code(action_code("append", sel, text=value))
         elif action == "delete":
             def run(job: Job) -> str:
                 n = ops.delete_items(job, self.resolve, sel, total_items=len(plan))
                 return f"deleted {n} objects"
 
-            self._start(f"delete {len(plan)} objects", run)
+            self._start(f"delete {len(plan)} objects", run, code=action_code("delete", sel))
 
     # -- upload ---------------------------------------------------------------------------
     def _on_upload(self, change) -> None:
@@ -225,16 +229,18 @@ class ActionsMixin:
         loc = self._loc
         fs = self._fs(loc.remote)
         self._upload.value = ()  # never keep file bytes in widget state
-        self._start(f"upload {len(files)} files", lambda job: f"uploaded {ops.upload(job, files, fs, loc.path)} files to {loc.url}")
+        self._start(f"upload {len(files)} files", lambda job: f"uploaded {ops.upload(job, files, fs, loc.path)} files to {loc.url}",
+                    code=action_code("upload", [], loc.url, "\n".join(name for name, _ in files)))
 
     # -- jobs -----------------------------------------------------------------------------
-    def _start(self, title: str, fn, *, then=None) -> Job | None:
+    def _start(self, title: str, fn, *, then=None, code: str = "") -> Job | None:
         """Run ``fn(job)`` in the background; on success ``then(result)`` (if given) returns the
-        status text, else the result is shown."""
+        status text, else the result is shown, and ``code`` (what the action does, as Python)
+        goes into the code box."""
         if self.job is not None and self.job.running:
             self._error(f"busy with {self.job.title}; wait for it or press Cancel")
             return None
-        self._then = then
+        self._then, self._job_code = then, code
         self.job = Job(title, fn, on_progress=self._on_progress, on_done=self._on_done)
         self._job_label.value = title
         self._job_progress.value = 0.0
@@ -269,6 +275,8 @@ class ActionsMixin:
             self._error(one_line(job.error, self.path))
         else:
             self._info(str(job.result))
+            if self._job_code:
+                self._show_action_code(self._job_code)
 
     def cancel(self) -> None:
         """Cancel the running job (the object being written is discarded)."""
@@ -280,6 +288,11 @@ class ActionsMixin:
         return True if self.job is None else self.job.wait(timeout)
 
     # -- copy as code ---------------------------------------------------------------------
+    def _show_action_code(self, code: str) -> None:
+        """Every action becomes code: show the Python that does what the action just did."""
+        self._code_text.value = "# what the last action did, as code\n" + code
+        self._code.layout.display = None
+
     def _show_code(self) -> None:
         code = snippet(self.path, list(self.selected), style=self._code_style.value)
         self._code_text.value = code

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-__all__ = ["snippet"]
+__all__ = ["snippet", "action_code"]
 
 _READERS = {
     ".csv": "pd.read_csv",
@@ -50,4 +50,58 @@ def snippet(location_url: str, selected: list[str], *, style: str = "python") ->
             lines.append(f"with dumont_nb.open({url!r}, 'rb') as f:\n    data = f.read()")
     if needs_pd:
         lines.insert(0, "import pandas as pd")
+    return "\n".join(lines)
+
+
+def _remote_path(url: str) -> tuple[str, str]:
+    remote, _, rest = url.partition("://")
+    return remote, rest.rstrip("/")
+
+
+def _name(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def action_code(action: str, sources: list[str], target: str = "", text: str = "") -> str:
+    """The Python that does what a browser action did, so it can be re-run in a cell.
+
+    ``sources`` are the selected URLs (folders end with ``/``); ``target`` is the destination
+    folder URL (copy, move), local folder (download), new name (rename) or folder URL (mkdir,
+    upload, with ``text`` holding the new folder name or the uploaded file names, one a line).
+
+    Raises:
+        ValueError: unknown action.
+    """
+    lines = ["import dumont_nb"]
+    fs_of = lambda url: f"dumont_nb.filesystem({_remote_path(url)[0]!r})"  # noqa: E731
+    if action in ("copy", "move", "download"):
+        dest = target if target.endswith("/") or action == "download" else target + "/"
+        for src in sources:
+            if action == "download":
+                to = f"{dest.rstrip('/')}/{_name(src)}" if src.endswith("/") else dest.rstrip("/") + "/"
+            else:
+                to = f"{dest}{_name(src)}/" if src.endswith("/") else dest
+            recursive = ", recursive=True" if src.endswith("/") else ""
+            lines.append(f"dumont_nb.copy({src!r}, {to!r}{recursive})")
+            if action == "move":
+                verb = "remove_all" if src.endswith("/") else "remove"
+                lines.append(f"{fs_of(src)}.{verb}({_remote_path(src)[1]!r})")
+    elif action == "delete":
+        for src in sources:
+            verb = "remove_all" if src.endswith("/") else "remove"
+            lines.append(f"{fs_of(src)}.{verb}({_remote_path(src)[1]!r})")
+    elif action == "rename":
+        (src,) = sources
+        path = _remote_path(src)[1]
+        lines.append(f"{fs_of(src)}.rename({path!r}, {path.rpartition('/')[0] + '/' + target!r})")
+    elif action == "mkdir":
+        lines.append(f"{fs_of(target)}.mkdir({_remote_path(target)[1] + '/' + text!r})")
+    elif action == "upload":
+        for name in text.splitlines():
+            lines.append(f"dumont_nb.copy({name!r}, {target!r})  # from a local file")
+    elif action == "append":
+        (src,) = sources
+        lines.append(f"with dumont_nb.open({src!r}, 'ab') as f:\n    f.write({(text + chr(10)).encode()!r})")
+    else:
+        raise ValueError(f"no code for action {action!r}")
     return "\n".join(lines)

@@ -271,3 +271,38 @@ def test_install_reuses_the_cache(tmp_path, monkeypatch):
     shutil.copytree(real.parent.parent.parent, cache, symlinks=True)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert install_s3rver(cache) == cache / "node_modules" / ".bin" / "s3rver"
+
+
+# -- the logging proxy in front of s3rver -----------------------------------------------------
+
+
+def test_proxy_logs_ops_headers_and_bytes(s3rver_server, s3rver_oracle, s3rver_bucket):
+    s3rver_oracle.put_object(Bucket=s3rver_bucket, Key="dir/x y.bin", Body=b"0123456789")
+    s3rver_server.clear()
+    got = s3rver_oracle.get_object(Bucket=s3rver_bucket, Key="dir/x y.bin", Range="bytes=2-5", IfMatch="*")
+    assert got["Body"].read() == b"2345"
+    s3rver_oracle.head_object(Bucket=s3rver_bucket, Key="dir/x y.bin")
+    s3rver_oracle.list_objects_v2(Bucket=s3rver_bucket, Prefix="dir/", Delimiter="/")
+    log = s3rver_server.requests(bucket=s3rver_bucket)
+    assert [r.op for r in log] == ["GetObject", "HeadObject", "ListObjectsV2"]
+    get, head, _ = log
+    assert get.key == "dir/x y.bin" and get.headers["range"] == "bytes=2-5" and get.headers["if-match"] == "*"
+    assert (get.status, get.bytes_sent) == (206, 4)
+    assert (head.status, head.bytes_sent) == (200, 0)
+
+
+def test_proxy_faults_answer_instead_of_the_server(s3rver_server, s3rver_oracle, s3rver_bucket):
+    def busy(req):
+        if req.op == "PutObject" and req.key == "busy":
+            return 503, {"Content-Type": "application/xml"}, b"<Error><Code>SlowDown</Code></Error>"
+        return None
+
+    s3rver_server.faults.append(busy)
+    try:
+        with pytest.raises(ClientError) as info:
+            s3rver_oracle.put_object(Bucket=s3rver_bucket, Key="busy", Body=b"x")
+    finally:
+        s3rver_server.faults.remove(busy)
+    assert _code(info.value) == "SlowDown"
+    assert {r.status for r in s3rver_server.requests("PutObject", s3rver_bucket)} == {503}
+    assert "Contents" not in s3rver_oracle.list_objects_v2(Bucket=s3rver_bucket)

@@ -3,7 +3,8 @@
 Modules: :mod:`.model` (locations, rows, sort, filter, paging; no ipywidgets),
 :mod:`.listing` (the sortable, virtualized list; anywidget), :mod:`.preview`, :mod:`.bookmarks`,
 :mod:`.jobs` (background work with Cancel), :mod:`.ops` (what actions do, over the vfs),
-:mod:`.actions` (the action bar), :mod:`.snippets` (copy as code), :mod:`.browser` (the whole).
+:mod:`.actions` (the action bar), :mod:`.snippets` (copy as code), :mod:`.feedback` (errors as
+one line), :mod:`.browser` (the whole).
 """
 
 from __future__ import annotations

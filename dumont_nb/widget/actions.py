@@ -14,6 +14,7 @@ import ipywidgets as W
 
 from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY
 from . import ops
+from .feedback import guarded, one_line
 from .jobs import Cancelled, Job
 from .model import human_size
 from .snippets import action_code, snippet
@@ -127,13 +128,9 @@ class ActionsMixin:
         self._form_plan = []
         self._form.layout.display = "none"
 
+    @guarded
     def _begin(self, action: str) -> None:
         """Clicking an action button: ask for what the action needs (or act at once)."""
-        from .browser import guarded
-
-        guarded(ActionsMixin._begin_unguarded)(self, action)
-
-    def _begin_unguarded(self, action: str) -> None:
         esc = html.escape
         sel = list(self.selected)
         if action == "code":
@@ -161,12 +158,8 @@ class ActionsMixin:
 
             self._start(f"counting {len(sel)} selected", lambda job: ops.plan(self.resolve, sel, job), then=confirm)
 
+    @guarded
     def _confirm(self) -> None:
-        from .browser import guarded
-
-        guarded(ActionsMixin._confirm_unguarded)(self)
-
-    def _confirm_unguarded(self) -> None:
         action, value, sel = self._form_action, self._form_text.value.strip(), list(self.selected)
         plan = self._form_plan
         if not action:
@@ -222,6 +215,7 @@ class ActionsMixin:
             self._start(f"delete {len(plan)} objects", run, code=action_code("delete", sel))
 
     # -- upload ---------------------------------------------------------------------------
+    @guarded
     def _on_upload(self, change) -> None:
         files = [(f["name"], bytes(f["content"])) for f in change["new"]]
         if not files or self._loc is None:
@@ -270,8 +264,6 @@ class ActionsMixin:
         if isinstance(job.error, Cancelled):
             self._error(f"{job.title}: cancelled; the object in progress was not written")
         elif job.error is not None:
-            from .browser import one_line
-
             self._error(one_line(job.error, self.path))
         else:
             self._info(str(job.result))

@@ -13,7 +13,6 @@ credential ever enters widget state: the browser only holds remote names and URL
 
 from __future__ import annotations
 
-import functools
 import html
 from typing import Callable
 
@@ -22,38 +21,16 @@ import traitlets
 
 from ..api import active_config, filesystem
 from ..config import Config
-from ..errors import DumontError
+from ..urls import parse_url
 from ..vfs.base import FileInfo, FileSystem
 from .actions import ActionsMixin
 from .bookmarks import add_bookmark, load_bookmarks, remove_bookmark
+from .feedback import guarded, one_line
 from .listing import ListingView
 from .model import Location, Pager, compile_filter, info_of, row_of, sort_rows, tree_options
 from .preview import make_preview, render_preview
 
-__all__ = ["Browser", "guarded"]
-
-
-def one_line(e: BaseException, where: str = "") -> str:
-    """An exception as one line for the status bar, naming ``where`` unless the message does."""
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    if isinstance(e, DumontError):
-        return text  # dumont's messages already name the URL
-    text = f"{type(e).__name__}: {text}"
-    return f"{where}: {text}" if where and where not in text else text
-
-
-def guarded(method: Callable) -> Callable:
-    """Run a UI handler; any exception becomes one line in the status bar (never a traceback)."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as e:
-            self._error(one_line(e, self.path))
-            return None
-
-    return wrapper
+__all__ = ["Browser"]
 
 
 class Browser(ActionsMixin, W.VBox, W.ValueWidget):
@@ -202,8 +179,6 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         loc = Location.parse(url) if url.endswith("/") else None
         if loc is not None:
             return self._fs(loc.remote), loc.path + "/"
-        from ..urls import parse_url
-
         parsed = parse_url(url)
         return self._fs(parsed.remote), parsed.path
 

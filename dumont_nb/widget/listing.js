@@ -147,7 +147,17 @@ function render({ model, el: root }) {
     if (text && navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
   }
 
-  model.on("change:rows", () => { focus = 0; scroller.scrollTop = 0; drawRows(); });
+  let shownFirst = null;
+  let shownCount = 0;
+  model.on("change:rows", () => {
+    const all = rows();
+    const first = all.length ? all[0].url : null;
+    // more pages appended to the same listing keep the scroll position; anything else starts over
+    if (first !== shownFirst || all.length < shownCount) { focus = 0; scroller.scrollTop = 0; }
+    shownFirst = first;
+    shownCount = all.length;
+    drawRows();
+  });
   model.on("change:selected", drawRows);
   model.on("change:more", drawRows);
   model.on("change:loading", drawRows);
@@ -155,6 +165,8 @@ function render({ model, el: root }) {
   model.on("change:sort_desc", drawHeader);
   model.on("change:unsortable", drawHeader);
   model.on("change:clipboard_serial", copyToClipboard);
+  shownFirst = rows().length ? rows()[0].url : null;
+  shownCount = rows().length;
   drawHeader();
   drawRows();
   requestAnimationFrame(drawRows);

@@ -81,3 +81,27 @@ def test_public_open_by_url(config, s3, bucket):
     assert path == f"{bucket}/dir/u.txt" and fs.stat(path).size == 6
     with dumont_nb.open(f"moto://{bucket}/dir/u.txt", config=config) as f:
         assert f.read() == b"by url"
+
+
+def test_a_short_response_is_resumed_with_a_pinned_range_get(fs, s3, s3_server, bucket):
+    data = bytes(range(256)) * 40
+    etag = s3.put_object(Bucket=bucket, Key="short", Body=data)["ETag"]
+    state = {"done": False}
+
+    def first_get_ends_early(request):
+        if request.op != "GetObject" or state["done"] or "range" not in request.headers:
+            return None
+        state["done"] = True
+        return 206, {"ETag": etag, "Content-Range": f"bytes 0-99/{len(data)}"}, data[:100]
+
+    with fs.open(f"{bucket}/short", "rb") as f:
+        s3_server.clear()
+        s3_server.faults.append(first_get_ends_early)
+        try:
+            assert f.read() == data
+        finally:
+            s3_server.faults.clear()
+    gets = s3_server.requests("GetObject")
+    assert state["done"] and len(gets) == 2
+    assert gets[1].headers["range"] == f"bytes=100-{len(data) - 1}"
+    assert gets[1].headers["if-match"].strip('"') == etag.strip('"')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from IPython.core.completer import provisionalcompleter
@@ -87,6 +88,20 @@ def test_keys_one_bounded_request_per_completion(ip, keys, request_log):
     assert all(r.params.get("max-keys") == [str(completion.MAX_KEYS)] for r in lists)
 
 
+def test_keys_in_a_big_directory_ask_for_the_typed_prefix(ip, s3, bucket, request_log):
+    for i in range(150):
+        s3.put_object(Bucket=bucket, Key=f"big/f{i:03d}.txt", Body=b"")
+    s3.put_object(Bucket=bucket, Key="big/zeta/", Body=b"")  # a marker: completes as a directory
+    request_log.clear()
+    assert _complete(ip, f"%dumont cat moto://{bucket}/big/f14") == [
+        f"moto://{bucket}/big/f{i}.txt" for i in range(140, 150)
+    ]
+    assert _complete(ip, f"%dumont ls moto://{bucket}/big/z") == [f"moto://{bucket}/big/zeta/"]
+    (first, second) = request_log.requests("ListObjectsV2")
+    assert first.params["prefix"] == ["big/f14"] and first.params["max-keys"] == ["100"]
+    assert second.params["prefix"] == ["big/z"] and request_log.count() == 2
+
+
 def test_legacy_complete_api_and_assignment(ip, keys):
     assert _legacy_complete(ip, f"%dumont ls moto://{keys}/da") == [f"moto://{keys}/data/"]
     assert _complete(ip, f"df = %dumont ls moto://{keys}/da") == [f"moto://{keys}/data/"]
@@ -110,17 +125,34 @@ def test_nothing_found_leaves_the_url_alone(ip, keys, request_log):
 
 
 def test_a_hanging_store_does_not_block_completion(ip, keys, s3_server, monkeypatch):
-    release = threading.Event()
+    assert _complete(ip, f"%dumont ls moto://{keys}/d")  # the client exists: the next request goes out at once
+    arrived, release = threading.Event(), threading.Event()
+    hung = []
 
     def hang(req):
         if req.op == "ListObjectsV2":
-            release.wait(30)
+            hung.append(req)
+            arrived.set()
+            release.wait(60)
         return None
 
     monkeypatch.setattr(completion, "TIMEOUT", 0.2)
     s3_server.faults.append(hang)
     try:
-        assert _complete(ip, f"%dumont ls moto://{keys}/d") == [f"moto://{keys}/d"]
+        got = _complete(ip, f"%dumont ls moto://{keys}/d")
+        assert arrived.wait(60)  # the store really was holding the request
+        assert not release.is_set() and got == [f"moto://{keys}/d"]  # completion returned meanwhile
     finally:
         release.set()
         s3_server.faults.remove(hang)
+        for _ in range(600):  # let the released request finish within this test
+            if not hung or hung[0].status is not None:
+                break
+            time.sleep(0.05)
+
+
+def test_backend_without_an_s3_client_uses_the_first_page(ip, keys, request_log, monkeypatch):
+    monkeypatch.setattr(completion, "_s3_prefix_page", lambda *a: None)  # as for a non-S3 backend
+    assert _complete(ip, f"%dumont ls moto://{keys}/data/2") == [f"moto://{keys}/data/2024/", f"moto://{keys}/data/2025/"]
+    (req,) = request_log.requests("ListObjectsV2")
+    assert req.params["prefix"] == ["data/"] and req.params["max-keys"] == ["100"]

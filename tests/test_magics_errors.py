@@ -7,7 +7,8 @@ from _magics import CANARY_KEY, CANARY_SECRET, activate, canary_config, ip, ipyt
 from IPython.core.error import UsageError
 
 from dumont_nb import api
-from dumont_nb.errors import AccessDeniedError
+from dumont_nb.errors import AccessDeniedError, NotSupportedError
+from dumont_nb.magics import commands
 from dumont_nb.magics.core import one_line
 
 _DENIED = (
@@ -71,7 +72,27 @@ def test_permission_denied_on_write(ip, denied):
     assert denied in str(e.value) and "\n" not in str(e.value)
 
 
-def test_not_supported(ip, bucket, monkeypatch):
+def test_not_supported_by_the_store(ip, config, s3_server, s3, bucket):
+    """A store that answers 501 NotImplemented (as some S3 clones do for less common calls)."""
+    s3.put_object(Bucket=bucket, Key="k.txt", Body=b"text")
+
+    def fault(req):
+        if req.bucket == bucket and req.op == "GetObject":
+            body = b"<Error><Code>NotImplemented</Code><Message>not implemented here</Message></Error>"
+            return 501, {"Content-Type": "application/xml"}, body
+        return None
+
+    s3_server.faults.append(fault)
+    try:
+        with pytest.raises(NotSupportedError):  # the plain function raises the typed error
+            commands.cat(f"moto://{bucket}/k.txt", config=config)
+        msg = _usage_error(ip, f"cat moto://{bucket}/k.txt")  # the magic: one line
+    finally:
+        s3_server.faults.remove(fault)
+    assert f"moto://{bucket}/k.txt" in msg and "not implement" in msg, msg
+
+
+def test_not_supported_without_the_widget(ip, monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "dumont_nb.widget", None)

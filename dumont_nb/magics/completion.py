@@ -59,20 +59,34 @@ def _buckets(remote: str, config) -> list[str]:
     return _run_bounded(lambda: [i.name for i in lister()], TIMEOUT)
 
 
+def _s3_prefix_page(fs, bucket: str, base: str, partial: str) -> list[tuple[str, bool]] | None:
+    """One delimiter ListObjectsV2 of at most MAX_KEYS under ``base + partial`` through the S3
+    backend's client (errors translated there), or ``None`` for a backend without one."""
+    client = getattr(fs, "client", None)
+    if not callable(getattr(client, "call", None)):
+        return None
+    resp = client.call("list_objects_v2", Bucket=bucket, Prefix=base + partial, Delimiter="/", MaxKeys=MAX_KEYS)
+    out = [(p["Prefix"][len(base):].rstrip("/"), True) for p in resp.get("CommonPrefixes", ())]
+    out += [(c["Key"][len(base):], False) for c in resp.get("Contents", ()) if not c["Key"].endswith("/")]
+    return out  # markers (keys ending in /) hidden, as in every listing
+
+
 def _entries(remote: str, bucket: str, directory: str, partial: str, config) -> list[tuple[str, bool]]:
-    """``(name, is_dir)`` under ``bucket/directory`` starting with ``partial``: one request."""
+    """``(name, is_dir)`` under ``bucket/directory`` starting with ``partial``: one request.
+
+    On S3 the request asks for the typed prefix itself, so a match is found in a directory of any
+    size; on another backend it is the first page of the directory, filtered."""
     from .. import api
 
     fs = api.filesystem(remote, config=config)
-    path = f"{bucket}/{directory}".rstrip("/")
+    base = directory + "/" if directory else ""
 
     def first_page() -> list[tuple[str, bool]]:
-        lister = getattr(fs, "list_prefix", None)  # a backend's bounded prefix listing, if any
-        if lister is not None:
-            page = lister(path, partial, max_keys=MAX_KEYS)
-        else:
-            page = next(iter(fs.iterdir(path, page_size=MAX_KEYS)), [])
-        return [(i.name, i.is_dir) for i in page if i.name.startswith(partial)]
+        found = _s3_prefix_page(fs, bucket, base, partial)
+        if found is None:
+            page = next(iter(fs.iterdir(f"{bucket}/{directory}".rstrip("/"), page_size=MAX_KEYS)), [])
+            found = [(i.name, i.is_dir) for i in page]
+        return [(name, is_dir) for name, is_dir in found if name and name.startswith(partial)]
 
     return _run_bounded(first_page, TIMEOUT)
 

@@ -270,6 +270,22 @@ def test_mkdir(ip, s3, bucket):
     assert len(df) == 0  # the marker is hidden
 
 
+def test_local_mkdir_and_rm(ip, tmp_path, monkeypatch, capsys):
+    d = tmp_path / "loc"
+    line(ip, f"mkdir -p {d / 'a' / 'b'}")
+    (d / "a" / "b" / "f.txt").write_text("1234")
+    (d / "g.txt").write_text("x")
+    line(ip, f"rm {d / 'g.txt'}")
+    assert not (d / "g.txt").exists()
+    with pytest.raises(UsageError, match="is a directory"):
+        line(ip, f"rm {d}")
+    monkeypatch.setattr("builtins.input", lambda prompt="": "n")
+    line(ip, f"rm -r {d}")
+    assert "not deleted" in capsys.readouterr().out and (d / "a" / "b" / "f.txt").exists()
+    line(ip, f"rm -r -y {d}")
+    assert not d.exists()
+
+
 # -- configuration ------------------------------------------------------------------------
 def test_remotes_shows_references(ip, s3_server, monkeypatch):
     settings = s3_server.remote_settings(credentials={"access_key_id": "env:K_ID", "secret_access_key": "keychain:dumont/x"})

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from .. import api
+from .. import api, tables
 from ..errors import DumontError, IsADirError, NotFoundError, StoreError
 from ..tables import human_size
 from ..urls import is_url, parse_url
@@ -33,6 +33,7 @@ __all__ = [
     "remotes", "caps", "config", "browse", "BinaryObjectError", "NotConfirmedError", "RemovalPlan",
     "human_size",
 ]
+
 
 class NotConfirmedError(DumontError, PermissionError):
     """A recursive delete was not confirmed (pass ``yes=True`` or a ``confirm`` callable)."""
@@ -58,8 +59,6 @@ def ls(url: str, *, recursive: bool = False, long: bool = False, config: Config 
     Raises:
         InvalidURLError, UnknownRemoteError, FileNotFoundError, NotADirectoryError, PermissionError.
     """
-    from .. import tables
-
     frame = tables.listing(url, recursive=recursive, config=config)
     if long:
         return frame
@@ -94,8 +93,6 @@ def stat(url: str, *, config: Config | None = None) -> pd.Series:
 
 def du(url: str, *, depth: int = 1, config: Config | None = None) -> pd.DataFrame:
     """Sizes and object counts per sub-prefix of ``url`` (see :func:`dumont_nb.du`)."""
-    from .. import tables
-
     return tables.du(url, depth=depth, config=config)
 
 
@@ -105,8 +102,6 @@ def find(url: str, *, glob: str | None = None, config: Config | None = None) -> 
     Raises:
         as :func:`ls`.
     """
-    from .. import tables
-
     return tables.listing(url, recursive=True, glob=glob, config=config)
 
 

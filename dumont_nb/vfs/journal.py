@@ -15,6 +15,9 @@ __all__ = ["Journal", "TTL"]
 
 #: seconds a mutation is remembered; longer than any listing lag seen in practice
 TTL = 120.0
+#: most mutations remembered at once (a bulk delete of millions of keys must not grow memory
+#: without bound); beyond it the oldest are forgotten first
+MAX_ENTRIES = 100_000
 
 
 class Journal:
@@ -26,21 +29,35 @@ class Journal:
         self._lock = threading.Lock()
 
     def record(self, path: str, exists: bool) -> None:
-        with self._lock:
-            self._entries[path] = (time.monotonic(), exists)
+        self.record_many((path,), exists)
 
     def record_many(self, paths, exists: bool) -> None:
         now = time.monotonic()
         with self._lock:
             for p in paths:
+                self._entries.pop(p, None)  # re-insert: dict order is age order
                 self._entries[p] = (now, exists)
+            if len(self._entries) > MAX_ENTRIES:
+                self._prune(now)
+
+    def _prune(self, now: float) -> None:
+        cutoff = now - self.ttl
+        expired = []
+        for p, (t, _) in self._entries.items():  # oldest first: stop at the first live one
+            if t >= cutoff:
+                break
+            expired.append(p)
+        for p in expired:
+            del self._entries[p]
+        excess = len(self._entries) - MAX_ENTRIES
+        if excess > 0:
+            for p in list(self._entries)[:excess]:
+                del self._entries[p]
 
     def under(self, prefix: str) -> dict[str, bool]:
         """Live records of keys starting with ``prefix`` (``bucket/dir/``): path → exists."""
-        cutoff = time.monotonic() - self.ttl
         with self._lock:
-            for p in [p for p, (t, _) in self._entries.items() if t < cutoff]:
-                del self._entries[p]
+            self._prune(time.monotonic())
             return {p: e for p, (t, e) in self._entries.items() if p.startswith(prefix)}
 
     def clear(self) -> None:

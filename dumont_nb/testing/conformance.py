@@ -198,6 +198,7 @@ class WriteContract:
         f = fs.open(f"{root}/w.bin", "wb")
         f.write(b"part one ")
         f.flush()
+        f.sync()
         assert oracle.get(f"{root}/w.bin") is None
         f.write(b"part two")
         f.close()

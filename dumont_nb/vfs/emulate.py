@@ -151,6 +151,8 @@ class EmulatedFile(io.BufferedIOBase):
     def flush(self) -> None:
         """Commits nothing; the object is written on close."""
 
+    sync = flush
+
     def close(self) -> None:
         """Commit (if anything changed) with If-Match on the ETag read.
 

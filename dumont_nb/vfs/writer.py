@@ -115,6 +115,9 @@ class S3Writer(io.BufferedIOBase):
         if self.closed:
             return
 
+    def sync(self) -> None:
+        """Commits nothing, like :meth:`flush`: the object is written on close only."""
+
     def truncate(self, size: int | None = None) -> int:
         """Only under ``emulate: true`` and before any part was uploaded (shrinks the buffer).
 

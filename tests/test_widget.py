@@ -71,6 +71,13 @@ def test_errors_show_inline_and_the_widget_stays_usable(config, tree):
     assert names(b) == ["b", "x.csv"]
 
 
+def test_no_remotes_configured_is_one_line():
+    from dumont_nb.config import parse_config
+
+    b = browse(config=parse_config({"remotes": {}}))
+    assert "no remotes configured" in b.message and b.rows == []
+
+
 def test_remote_picker_lists_buckets_and_falls_back_to_configured_buckets(s3_server, tree):
     from dumont_nb.config import parse_config
 
@@ -102,11 +109,17 @@ def test_a_prefix_of_2500_keys_loads_page_by_page(config, s3, bucket, request_lo
     b = browse(f"moto://{bucket}/big/", config=config)
     assert len(b.rows) == 1000 and b.listing.more
     assert request_log.count("ListObjectsV2", bucket) == 1  # the first page after one request
+    b._filter.value = "k01*"
+    assert len(b.rows) == 0 and "load more to search further" in b.message
+    b._filter.value = ""
     b._more.click()
     assert len(b.rows) == 2000 and request_log.count("ListObjectsV2", bucket) == 2
     b.listing.more_requests += 1  # what scrolling to the end does in the front end
     assert len(b.rows) == 2500 and request_log.count("ListObjectsV2", bucket) == 3
     assert not b.listing.more and b._more.disabled
+    b._filter.value = "k0249*"  # filters what is loaded, in the kernel: no request
+    assert names(b) == [f"k0249{i}" for i in range(10)] and request_log.count("ListObjectsV2", bucket) == 3
+    b._filter.value = ""
     b._more.click()
     assert request_log.count("ListObjectsV2", bucket) == 3
     assert names(b)[:2] == ["k00000", "k00001"] and names(b)[-1] == "k02499"

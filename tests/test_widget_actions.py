@@ -58,10 +58,13 @@ def test_upload_through_fileupload(config, s3, filled):
     assert {"up.csv", "two.bin"} <= {r["name"] for r in b.rows}  # the listing was refreshed
 
 
-def test_download_folder_and_file(config, filled, tmp_path):
+def test_download_folder_and_file(config, s3, filled, tmp_path):
+    s3.put_object(Bucket=filled, Key="a/..\\evil.txt", Body=b"evil")  # would land outside
     b = browse(f"moto://{filled}/", config=config)
     b.listing.selected = [f"moto://{filled}/a/", f"moto://{filled}/top.txt"]
     run(b, "download", str(tmp_path))
+    assert "skipped 1 unsafe keys" in b.message and "evil.txt" in b.message
+    assert not list(tmp_path.parent.rglob("*evil*"))
     assert (tmp_path / "a" / "one.txt").read_bytes() == b"one"
     assert (tmp_path / "a" / "sub" / "two.txt").read_bytes() == b"two!"
     assert (tmp_path / "top.txt").read_bytes() == b"top"
@@ -149,6 +152,7 @@ def test_background_copy_cancelled_midway_leaves_no_partial_object(s3_server, s3
     cfg = parse_config({"remotes": {"moto": s3_server.remote_settings(), "other": s3_server.remote_settings()}})
     payload = bytes(range(256)) * (20 * MiB // 256)
     s3.put_object(Bucket=bucket, Key="big.bin", Body=payload)
+    s3.put_object(Bucket=bucket, Key="small.txt", Body=b"s")
     b = browse(f"moto://{bucket}/", config=cfg)
     b.listing.selected = [f"moto://{bucket}/big.bin"]
     fractions = []
@@ -156,6 +160,8 @@ def test_background_copy_cancelled_midway_leaves_no_partial_object(s3_server, s3
     def cancel_late(change):  # Cancel once 3/4 went through: past the 8 MiB single-PUT limit
         fractions.append(change["new"])
         if change["new"] >= 0.75:
+            b.buttons["delete"].click()  # a second job while one runs: refused, inline
+            assert "busy with copy" in b.message
             b._job_cancel.click()
 
     b._job_progress.observe(cancel_late, "value")
@@ -164,7 +170,7 @@ def test_background_copy_cancelled_midway_leaves_no_partial_object(s3_server, s3
     assert 0.75 <= max(fractions) < 1.0
     assert "cancelled" in b.message and b.job.cancelled
     assert request_log.count("UploadPart", bucket) >= 1  # a multipart upload was under way
-    assert keys(s3, bucket) == ["big.bin"]  # no copy/big.bin, not even a partial one
+    assert keys(s3, bucket) == ["big.bin", "small.txt"]  # no copy/big.bin, not even a partial one
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     assert request_log.count("PutObject", bucket) == 0 and request_log.count("CompleteMultipartUpload", bucket) == 0
     assert b._job_bar.layout.display == "none"

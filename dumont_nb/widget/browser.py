@@ -253,6 +253,8 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         self.listing.more = not self._pager.done
         self._more.disabled = self._pager.done
         self._more.layout.display = "none" if self._pager.done else None
+        if self._filter.value and not self._pager.done:
+            self._info(f"filter matches {len(rows)} of the {len(self._pager.rows)} entries loaded so far; load more to search further")
 
     def _update_nav(self) -> None:
         loc = self._loc

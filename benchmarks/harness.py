@@ -254,10 +254,20 @@ def run_case(
     contenders: list[Contender],
     repeat: int,
     memory: bool = True,
+    warmup: bool = True,
     log: Callable[[str], None] = print,
 ) -> list[Result]:
-    """Run ``contenders`` interleaved ``repeat`` times (plus one untimed memory run each)."""
+    """Run ``contenders`` interleaved ``repeat`` times, after one untimed run each (under
+    tracemalloc when ``memory``, which gives the peak-memory figures; plain otherwise)."""
     results = {c.name: Result(case, c.name, note=c.note) for c in contenders}
+    if memory or warmup:  # untimed; under tracemalloc when measuring memory
+        for c in contenders:
+            r = results[c.name]
+            try:
+                _, _, _, _, r.peak_py, r.peak_rss = _once(server, c, memory=memory)
+            except Exception as e:
+                r.error = f"{type(e).__name__}: {e}".splitlines()[0][:200]
+                log(f"  {case} / {c.name}: FAILED {r.error}")
     for i in range(repeat):
         order = contenders if i % 2 == 0 else list(reversed(contenders))
         for c in order:
@@ -276,15 +286,6 @@ def run_case(
             r.facts.update(facts)
             log(f"  {case} / {c.name}: {wall:.3f}s wall, {cpu:.3f}s cpu, "
                 f"{sum(v['count'] for v in reqs.values())} requests")
-    if memory:
-        for c in contenders:
-            r = results[c.name]
-            if r.error:
-                continue
-            try:
-                _, _, _, _, r.peak_py, r.peak_rss = _once(server, c, memory=True)
-            except Exception as e:
-                r.error = f"memory run: {type(e).__name__}: {e}".splitlines()[0][:200]
     return list(results.values())
 
 

@@ -119,7 +119,7 @@ def obstore_frame(store, bucket: str, prefix: str, recursive: bool):
         {
             "url": pd.array(pc.binary_join_element_wise(pa.scalar(REMOTE + ":/"), paths, "/"), dtype="string"),
             "path": pd.array(paths, dtype="string"),
-            "name": pd.array(pc.extract_regex(keys, r"(?P<n>[^/]*)$").field("n"), dtype="string"),
+            "name": pd.array(pc.struct_field(pc.extract_regex(keys, r"(?P<n>[^/]*)$"), [0]), dtype="string"),
             "type": pd.array(["file"] * n, dtype="string"),
             "size": pc.cast(table["size"], pa.int64()).to_numpy(),
             "mtime": pd.Series(

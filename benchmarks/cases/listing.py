@@ -58,7 +58,7 @@ def run(ctx: Ctx) -> list[Section]:
             title = f"Listing {n:,} keys into a DataFrame ({mode})"
             ctx.log(title)
             results = run_case(ctx.server, f"list{n // 1000}k-{mode}", _contenders(ctx, bucket, prefix, recursive),
-                               repeat=repeat, memory=n <= 10_000, log=ctx.log)
+                               repeat=repeat, memory=n <= 10_000, warmup=n <= 10_000, log=ctx.log)
             sec = Section(f"list{n // 1000}k-{mode}", title, TARGET, results)
             for r in results:
                 rows = r.facts.get("rows")

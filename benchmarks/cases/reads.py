@@ -84,7 +84,7 @@ def run(ctx: Ctx) -> list[Section]:
     ]
     title = f"{N} random {READ // 1024} KiB reads from a {mib(SIZE)} object"
     ctx.log(title)
-    results = run_case(ctx.server, "random-reads", rnd, repeat=1 if ctx.quick else 2, memory=False, log=ctx.log)
+    results = run_case(ctx.server, "random-reads", rnd, repeat=1 if ctx.quick else 2, memory=False, warmup=False, log=ctx.log)
     sec = Section("random-reads", title, TARGET, results)
     wanted = N * READ
     for r in results:
@@ -124,7 +124,7 @@ def run(ctx: Ctx) -> list[Section]:
     ]
     title2 = f"Sequential read of a {mib(SIZE)} object in 64 KiB reads"
     ctx.log(title2)
-    results2 = run_case(ctx.server, "sequential-read", seq, repeat=1 if ctx.quick else 2, memory=False, log=ctx.log)
+    results2 = run_case(ctx.server, "sequential-read", seq, repeat=1 if ctx.quick else 2, memory=False, warmup=False, log=ctx.log)
     sec2 = Section("sequential-read", title2, "read-ahead still used: GETs ≪ 1,024 reads; throughput near boto3's single GET", results2)
     for r in results2:
         g = r.requests.get("GetObject", {})

@@ -53,13 +53,13 @@ def upload(ctx: Ctx) -> Section:
     ctx.log(title)
     contenders = []
     if ctx.available("dumont_nb vfs", ctx.dumont_fs) is None:
-        contenders.append(Contender("dumont_nb", lambda: _dumont_write(ctx, src, "up/dumont"), teardown=_delete(ctx, "up/dumont"),
+        contenders.append(Contender("dumont_nb open()", lambda: _dumont_write(ctx, src, "up/dumont"), teardown=_delete(ctx, "up/dumont"),
                                     note="fs.open(path, 'wb') + shutil.copyfileobj (1 MiB writes)"))
         try:
             import dumont_nb.transfers  # noqa: F401
             import dumont_nb
 
-            contenders.append(Contender("dumont_nb copy", lambda: dumont_nb.copy(str(src), f"bench://{BUCKET}/up/copy",
+            contenders.append(Contender("dumont_nb", lambda: dumont_nb.copy(str(src), f"bench://{BUCKET}/up/copy",
                                                                                  config=ctx.dumont_config),
                                         teardown=_delete(ctx, "up/copy"), note="dumont_nb.copy(local, url)"))
         except Exception as e:
@@ -77,7 +77,7 @@ def upload(ctx: Ctx) -> Section:
                   note="put(Path): 5 MiB parts, 12 in flight"),
     ]
     results = run_case(ctx.server, "upload", contenders, repeat=1 if ctx.quick else 2, memory=True, log=ctx.log)
-    sec = Section("upload", title, UP_TARGET, results, dumont=("dumont_nb", "dumont_nb copy"))
+    sec = Section("upload", title, UP_TARGET, results, dumont=("dumont_nb", "dumont_nb open()"))
     for r in results:
         if r.median:
             r.facts["MiB_per_s"] = round(size / 2**20 / r.median, 1)
@@ -86,7 +86,7 @@ def upload(ctx: Ctx) -> Section:
             r.facts["parts"] = parts["count"]
             r.facts["mean_part"] = mib(parts["bytes_received"] / parts["count"])
     b = sec.get("boto3")
-    for name in ("dumont_nb", "dumont_nb copy"):
+    for name in ("dumont_nb", "dumont_nb open()"):
         d = sec.get(name)
         if d is None or d.median is None or b is None or not b.median:
             continue
@@ -115,13 +115,13 @@ def download(ctx: Ctx) -> Section:
     rm = lambda: dst.unlink(missing_ok=True)  # noqa: E731
     contenders = []
     if ctx.available("dumont_nb vfs", ctx.dumont_fs) is None:
-        contenders.append(Contender("dumont_nb", lambda: _dumont_read(ctx, "down/object", dst), teardown=rm,
+        contenders.append(Contender("dumont_nb open()", lambda: _dumont_read(ctx, "down/object", dst), teardown=rm,
                                     note="fs.open(path, 'rb') + shutil.copyfileobj (8 MiB reads)"))
         try:
             import dumont_nb.transfers  # noqa: F401
             import dumont_nb
 
-            contenders.append(Contender("dumont_nb copy", lambda: dumont_nb.copy(f"bench://{BUCKET}/down/object", str(dst),
+            contenders.append(Contender("dumont_nb", lambda: dumont_nb.copy(f"bench://{BUCKET}/down/object", str(dst),
                                                                                  config=ctx.dumont_config),
                                         teardown=rm, note="dumont_nb.copy(url, local)"))
         except Exception as e:
@@ -143,7 +143,7 @@ def download(ctx: Ctx) -> Section:
         Contender("obstore", obstore_down, teardown=rm, note="get().stream(8 MiB chunks)"),
     ]
     results = run_case(ctx.server, "download", contenders, repeat=1 if ctx.quick else 2, memory=True, log=ctx.log)
-    sec = Section("download", title, DOWN_TARGET, results, dumont=("dumont_nb", "dumont_nb copy"))
+    sec = Section("download", title, DOWN_TARGET, results, dumont=("dumont_nb", "dumont_nb open()"))
     for r in results:
         if r.median:
             r.facts["MiB_per_s"] = round(size / 2**20 / r.median, 1)
@@ -152,7 +152,7 @@ def download(ctx: Ctx) -> Section:
             r.facts["gets"] = gets["count"]
             r.facts["bytes_fetched"] = mib(gets["bytes_sent"])
     b = sec.get("boto3")
-    for name in ("dumont_nb", "dumont_nb copy"):
+    for name in ("dumont_nb", "dumont_nb open()"):
         d = sec.get(name)
         if d is None or d.median is None or b is None or not b.median:
             continue

@@ -91,6 +91,7 @@ class Client:
             config_kwargs=config_kwargs,
             skip_instance_cache=True,
             use_listings_cache=False,
+            session=_session(kwargs.pop("profile", None)),
             **kwargs,
         )
         fs.retries = 1  # s3fs's own retry loop would multiply botocore's attempts
@@ -197,6 +198,32 @@ class Client:
             if not resp.get("ContentLength") and start + len(out) < end:
                 break  # the store has fewer bytes than asked: stop at its end
         return bytes(out)
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """botocore's timestamp parser, with a fast path for ISO 8601 (every listed key's LastModified).
+
+    botocore's default goes through dateutil: ~40 µs a key, more than half of a listing's client
+    CPU (measured in ``benchmarks/``). ``datetime.fromisoformat`` reads the same values exactly;
+    anything else (HTTP dates, nanoseconds on Python 3.10) falls back to botocore.
+    """
+    if isinstance(value, str) and value.endswith("Z") and "T" in value:
+        try:
+            return datetime.fromisoformat(value[:-1] + "+00:00")
+        except ValueError:
+            pass
+    from botocore.utils import parse_timestamp as slow
+
+    return slow(value)
+
+
+def _session(profile: str | None):
+    """The aiobotocore session s3fs would make, with :func:`parse_timestamp` as the parser's."""
+    from aiobotocore.session import AioSession
+
+    session = AioSession(profile=profile) if profile else AioSession()
+    session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_timestamp)
+    return session
 
 
 def _op_name(method: str) -> str:

@@ -80,11 +80,13 @@ class S3Reader(io.BufferedIOBase):
         if self.closed:
             raise ValueError("I/O operation on closed file.")
 
-    def _buffered(self) -> bytes:
+    def _buffered(self) -> memoryview:
+        # a view, not a slice: slicing bytes would copy the rest of the buffer on every read
+        # (quadratic in the read-ahead window for small sequential reads)
         off = self._pos - self._buf_start
         if 0 <= off < len(self._buf):
-            return self._buf[off:]
-        return b""
+            return memoryview(self._buf)[off:]
+        return memoryview(b"")
 
     def _fill(self, want_end: int, sequential: bool) -> None:
         """Fetch from ``_pos`` to at least ``want_end`` (more when reading sequentially)."""
@@ -112,15 +114,17 @@ class S3Reader(io.BufferedIOBase):
         if end <= self._pos:
             return b""
         sequential = self._pos == self._last_end
-        out = self._buffered()[: end - self._pos]
-        self._pos += len(out)
+        first = self._buffered()[: end - self._pos]
+        self._pos += len(first)
         if self._pos < end:
             self._fill(end, sequential)
             more = self._buffered()[: end - self._pos]
-            out = out + more if out else more
+            out = bytes(first) + bytes(more) if len(first) else bytes(more)
             self._pos += len(more)
+        else:
+            out = bytes(first)
         self._last_end = self._pos
-        return bytes(out)
+        return out
 
     read1 = read
 
@@ -137,9 +141,9 @@ class S3Reader(io.BufferedIOBase):
         self._check()
         if self._pos >= self.size:
             return b""
-        if not self._buffered():
+        if not len(self._buffered()):
             self._fill(self._pos + max(size, 1), self._pos == self._last_end)
-        return self._buffered()
+        return bytes(self._buffered())
 
     def readall(self) -> bytes:
         return self.read(-1)

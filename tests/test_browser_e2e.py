@@ -57,7 +57,9 @@ def _notebook(url: str) -> dict:
 
 
 @pytest.fixture
-def demo_bucket(s3, bucket):
+def demo_bucket(s3):
+    bucket = f"demo-data-{uuid.uuid4().hex[:6]}"
+    s3.create_bucket(Bucket=bucket)
     files = {
         "README.md": b"# demo data\n",
         "sales/2024.csv": b"region,revenue\nnorth,120\nsouth,98\n",
@@ -151,6 +153,12 @@ def test_browser_in_jupyterlab_opens_a_folder(jupyterlab, demo_bucket, tmp_path)
             assert after == ["archive", "2024.csv", "2025.csv"]
             location = page.locator(".jp-OutputArea .dumont-browser input[type='text']").first
             expect(location).to_have_value(f"moto://{demo_bucket}/sales/")
+
+            listing.locator(".dumont-header .dumont-col-size").click()  # sort by size, then descending
+            listing.locator(".dumont-header .dumont-col-size").click()
+            expect(names.first).to_have_text("archive")  # folders stay first
+            expect(names.nth(1)).to_have_text("2025.csv", timeout=60_000)
+            assert names.all_inner_texts() == ["archive", "2025.csv", "2024.csv"]
 
             listing.locator(".dumont-item", has_text="2025.csv").click()  # select: the preview shows a table
             expect(page.locator(".jp-OutputArea .dumont-table")).to_be_visible(timeout=60_000)

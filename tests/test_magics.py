@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from _magics import activate, ip, ipython, line  # noqa: F401  (fixtures)
@@ -316,6 +317,14 @@ def test_caps(ip, s3_server):
     df = line(ip, "caps moto://")
     assert dict(zip(df["capability"], df["value"]))["append"]
     assert "emulated" in df.set_index("capability").loc["append", "why"]
+
+
+def test_caps_of_a_bucket_shows_conditional_writes(ip, bucket):
+    df = line(ip, f"caps moto://{bucket}/").set_index("capability")
+    assert len(df) == 9 and isinstance(df.loc["conditional_writes", "value"], (bool, np.bool_))
+    why = df.loc["conditional_writes", "why"]
+    assert bucket in why and "policy here: require" in why
+    assert ("enforced" in why) == bool(df.loc["conditional_writes", "value"])
 
 
 def test_config_show_and_switch(ip, s3_server, tmp_path, capsys):

@@ -121,7 +121,7 @@ def build_parser() -> CommandParser:
     add("remotes")
 
     p = add("caps")
-    p.add_argument("remote", help="a remote name (or any URL on it)")
+    p.add_argument("remote", help="a remote name or URL; a URL with a bucket also probes conditional writes there")
 
     p = add("config")
     p.add_argument("path", nargs="?", help="a config file to load and use from now on")

@@ -58,18 +58,31 @@ def remotes(*, config: Config | None = None) -> pd.DataFrame:
 def caps(remote: str, *, config: Config | None = None) -> pd.DataFrame:
     """The capability table of a remote: ``capability, value, why`` (the spec's "why").
 
+    ``remote`` is a remote name or a URL on it. A URL naming a bucket adds a row
+    ``conditional_writes``: whether the store enforces ``If-Match``/``If-None-Match`` there (what
+    ``emulate`` relies on), found by the backend's one-time probe (four requests on a temporary
+    key under ``.dumont-probe/``).
+
     Raises:
-        UnknownRemoteError: no such remote.
+        UnknownRemoteError: no such remote. FileNotFoundError: no such bucket.
     """
     import pandas as pd
 
     from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY
 
+    bucket = None
     if is_url(remote):
-        remote = parse_url(remote).remote
+        parsed = parse_url(remote)
+        remote, bucket = parsed.remote, parsed.bucket
     cfg = config if config is not None else api.active_config()
     settings = cfg.remote(remote)
-    table = api.filesystem(remote, config=cfg).capabilities.table(EMULATE_WHY if settings.emulate else CAPABILITY_WHY)
+    fs = api.filesystem(remote, config=cfg)
+    table = fs.capabilities.table(EMULATE_WHY if settings.emulate else CAPABILITY_WHY)
+    probe = getattr(fs, "conditional_writes", None)
+    if bucket is not None and probe is not None:
+        support = probe(bucket)
+        why = f"{support.describe()} on {bucket}; emulate's policy here: {settings.conditional_writes}"
+        table.append(("conditional_writes", support.enforced, why))
     return pd.DataFrame(table, columns=["capability", "value", "why"])
 
 

@@ -287,8 +287,9 @@ def _endpoint(v: Any, fail) -> str:
     if not isinstance(v, str):
         raise fail("endpoint", f"expected an http(s) URL such as https://s3.example.com, got {_kind(v)}")
     parts = urlsplit(v)
-    if parts.username is not None or parts.password is not None:
-        shown = f"{parts.scheme}://***@{parts.hostname or ''}"
+    if parts.username is not None or parts.password is not None or "@" in v:
+        # any "@": a secret with "/" in user:pass@ would otherwise parse as a host and a path
+        shown = f"{parts.scheme}://***@{urlsplit(parts.scheme + '://' + v.rsplit('@', 1)[1]).hostname or ''}"
         raise fail("endpoint", f"credentials in the URL ({shown}) are not allowed; move them to the credentials block")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise fail("endpoint", f"expected an http(s) URL such as https://s3.example.com, got {v!r}")

@@ -6,6 +6,8 @@ Used by the test suite, the demo and the benchmarks::
         server.endpoint            # "http://127.0.0.1:<port>"
         server.log                 # [Request(method, path, query, body_length, ...), ...]
         server.faults.append(fn)   # fn(request) -> None, or (status, headers, body) to answer instead
+        server.faults.append(lambda r: Reset())     # drop the connection (TCP reset), no answer
+        server.faults.append(lambda r: Cut(100))    # real answer, connection dropped after 100 body bytes
 
 The log records every request the server receives (method, raw path, raw query, request body
 length, a few headers, response status and response body bytes sent), so tests can assert
@@ -14,12 +16,14 @@ request counts and bytes transferred.
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 from urllib.parse import parse_qs, unquote
 
-__all__ = ["MotoS3Server", "Request", "TEST_KEY", "TEST_SECRET"]
+__all__ = ["MotoS3Server", "Request", "Reset", "Cut", "TEST_KEY", "TEST_SECRET"]
 
 TEST_KEY = "testing"
 TEST_SECRET = "testing-secret"
@@ -91,7 +95,31 @@ class Request:
         return m
 
 
-Fault = Callable[[Request], "tuple[int, dict, bytes] | None"]
+class Reset:
+    """A fault answer: close the connection with a TCP reset instead of answering."""
+
+
+@dataclass
+class Cut:
+    """A fault answer: let the server answer, but drop the connection after ``after`` body bytes."""
+
+    after: int
+
+
+Fault = Callable[[Request], "tuple[int, dict, bytes] | Reset | Cut | None"]
+
+
+def _reset(environ, hard: bool = True) -> None:
+    """Drop this request's connection (a TCP reset when ``hard``, else a plain FIN) and stop answering."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        if hard:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    raise ConnectionResetError("injected fault: connection reset")
 
 
 class MotoS3Server:
@@ -206,10 +234,19 @@ class MotoS3Server:
                 headers=headers,
             )
             self.log.append(req)
+            cut = None
             for fault in list(self.faults):
                 answer = fault(req)
+                if isinstance(answer, Reset):
+                    req.status = 0
+                    _reset(environ)
+                if isinstance(answer, Cut):
+                    cut = answer.after
+                    continue
                 if answer is not None:
                     status, hdrs, body = answer
+                    if req.method == "HEAD":  # a HEAD answer has no body (as S3 sends it)
+                        body = b""
                     req.status = status
                     req.bytes_sent = len(body)
                     start_response(f"{status} Fault", list(hdrs.items()) + [("Content-Length", str(len(body)))])
@@ -219,7 +256,7 @@ class MotoS3Server:
                 req.status = int(status.split(" ", 1)[0])
                 return start_response(status, response_headers, exc_info)
 
-            return _Counting(app(environ, recording_start_response), req)
+            return _Counting(app(environ, recording_start_response), req, cut, environ)
 
         return wrapped
 
@@ -227,12 +264,20 @@ class MotoS3Server:
 class _Counting:
     """Wraps a WSGI response iterable to count the body bytes sent."""
 
-    def __init__(self, inner: Iterable[bytes], req: Request):
+    def __init__(self, inner: Iterable[bytes], req: Request, cut: int | None = None, environ=None):
         self._inner = inner
         self._req = req
+        self._cut = cut
+        self._environ = environ
 
     def __iter__(self):
         for chunk in self._inner:
+            if self._cut is not None and self._req.bytes_sent + len(chunk) > self._cut:
+                part = chunk[: self._cut - self._req.bytes_sent]
+                self._req.bytes_sent += len(part)
+                if part:
+                    yield part
+                _reset(self._environ, hard=False)
             self._req.bytes_sent += len(chunk)
             yield chunk
 

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 from ..config import Remote
+from .redact import protect
 from .translate import translate
 
 __all__ = ["Client", "whole_seconds", "CONCURRENCY"]
@@ -23,6 +24,8 @@ T = TypeVar("T")
 
 #: requests in flight at once for copies, deletes and multipart part uploads
 CONCURRENCY = 8
+#: bytes per read of a response body (a resumed read continues after the last whole chunk)
+_CHUNK = 256 * 2**10
 
 
 def whole_seconds(value: datetime | None) -> datetime | None:
@@ -70,6 +73,7 @@ class Client:
             kwargs["secret"] = r.credentials.secret_access_key.resolve().reveal()
             if r.credentials.session_token is not None:
                 kwargs["token"] = r.credentials.session_token.resolve().reveal()
+            protect(kwargs["secret"], kwargs.get("token"))
         elif r.profile:
             kwargs["profile"] = r.profile
         client_kwargs: dict[str, Any] = {"verify": r.verify_ssl}
@@ -82,6 +86,7 @@ class Client:
             "connect_timeout": r.connect_timeout,
             "read_timeout": r.read_timeout,
             "max_pool_connections": max(10, CONCURRENCY * 2),
+            "http_session_cls": _one_try_session_cls(),
         }
         if r.path_style:
             config_kwargs["s3"] = {"addressing_style": "path"}
@@ -188,7 +193,8 @@ class Client:
                                     "it was being read; re-open it and read again")
             try:
                 async with body as stream:
-                    out += await stream.read()
+                    while chunk := await stream.read(_CHUNK):  # keep what arrived before a drop
+                        out += chunk
             except (OSError, asyncio.IncompleteReadError, Exception) as exc:  # mid-body failure
                 attempts += 1
                 if attempts >= self.remote.max_attempts:
@@ -198,6 +204,20 @@ class Client:
             if not resp.get("ContentLength") and start + len(out) < end:
                 break  # the store has fewer bytes than asked: stop at its end
         return bytes(out)
+
+
+def _one_try_session_cls():
+    """aiobotocore's aiohttp session, minus aiohttp's own second try of an idempotent request on a
+    dropped connection: under botocore's retries it doubled the attempts (2 × ``max_attempts``)."""
+    from aiobotocore.httpsession import AIOHTTPSession
+
+    class OneTrySession(AIOHTTPSession):
+        async def _get_session(self, proxy_url):
+            session = await super()._get_session(proxy_url)
+            session._retry_connection = False  # aiohttp has no public switch for this
+            return session
+
+    return OneTrySession
 
 
 def parse_timestamp(value: Any) -> datetime:

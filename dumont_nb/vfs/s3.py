@@ -165,8 +165,28 @@ class S3Backend(FileSystem):
         bucket, key, _ = self.split(path)
         self._need_bucket(bucket, path)
         prefix = f"{key}/" if key else ""
-        for resp in self._pages(bucket, prefix, None if recursive else "/", page_size):
-            yield self._page_entries(bucket, prefix, resp)
+        pages = self._pages(bucket, prefix, None if recursive else "/", page_size)
+        if not self.journal.under(f"{bucket}/{prefix}"):
+            for resp in pages:
+                yield self._page_entries(bucket, prefix, resp)
+            return
+        # own recent mutations under the prefix: reconcile the whole (maybe lagging) listing first
+        entries = {(e.name, e.is_dir): e for resp in pages for e in self._page_entries(bucket, prefix, resp)}
+        if recursive:
+            for p, exists in self.journal.under(f"{bucket}/{prefix}").items():
+                k = p.split("/", 1)[1]
+                rel = k[len(prefix):]
+                if rel and not k.endswith("/") and ((rel, False) in entries) != exists:
+                    info = self.head(bucket, k)
+                    if info is None:
+                        entries.pop((rel, False), None)
+                    else:
+                        entries[(rel, False)] = replace(info, name=rel)
+        else:
+            self._reconcile(bucket, prefix, entries)
+        out = sorted(entries.values(), key=lambda e: (e.name, e.is_dir))
+        for i in range(0, max(len(out), 1), page_size):
+            yield out[i:i + page_size]
 
     def _page_entries(self, bucket: str, prefix: str, resp: dict) -> list[FileInfo]:
         out = []

@@ -1,0 +1,431 @@
+"""Fault injection against the real moto server: retries bounded, nothing lost, nothing left behind.
+
+Faults are injected by the server harness (:mod:`dumont_nb.testing.server`): an error answer
+(503 SlowDown, 500 InternalError, a 200 whose body is an ``<Error>``), a TCP reset instead of an
+answer (:class:`Reset`), or a real answer whose connection drops after N body bytes (:class:`Cut`).
+Every result is checked with the independent boto3 client and the server's request log.
+
+botocore's backoff delays are *computed* by its standard retry policy (recorded here, so the tests
+can show there was backoff) but not slept, so the suite stays fast; no assertion depends on time.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import pytest
+
+from dumont_nb.config import parse_config
+from dumont_nb.errors import ConflictError, DumontError, StoreError
+from dumont_nb.testing.server import Cut, Reset
+from dumont_nb.vfs.s3 import S3Backend
+
+MAX_ATTEMPTS = 3
+XML = {"Content-Type": "application/xml"}
+SLOWDOWN = (503, XML, b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>")
+INTERNAL = (500, XML, b"<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>")
+ERROR_IN_200 = (200, XML, b"<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>InternalError</Code>"
+                b"<Message>We encountered an internal error. Please try again.</Message></Error>")
+
+
+@pytest.fixture
+def backoffs(monkeypatch):
+    """Record botocore's computed backoff delays and skip the actual sleeping."""
+    from botocore.retries import standard
+
+    seen: list[float] = []
+    original = standard.ExponentialBackoff.delay_amount
+
+    def record(self, context):
+        seen.append(original(self, context))
+        return 0
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", record)
+    return seen
+
+
+@pytest.fixture
+def backend(s3_server, backoffs):
+    """A fresh backend with max_attempts=3 (its own connection pool and retry quota)."""
+    config = parse_config({"remotes": {"moto": s3_server.remote_settings(max_attempts=MAX_ATTEMPTS)}}, source="<t>")
+    return S3Backend(config.remote("moto"))
+
+
+@pytest.fixture
+def inject(s3_server):
+    """``inject(fn)`` adds a fault for the rest of the test."""
+    added = []
+
+    def add(fn):
+        s3_server.faults.append(fn)
+        added.append(fn)
+        return fn
+
+    yield add
+    for fn in added:
+        if fn in s3_server.faults:
+            s3_server.faults.remove(fn)
+
+
+def only(op: str, bucket: str, answer, *, times: int | None = None, key: str | None = None):
+    """A fault answering ``answer`` to every ``op`` request on ``bucket`` (the first ``times`` only)."""
+    hits = [0]
+
+    def fault(req):
+        if req.op != op or req.bucket != bucket or (key is not None and req.key != key):
+            return None
+        if times is not None and hits[0] >= times:
+            return None
+        hits[0] += 1
+        return answer() if callable(answer) else answer
+
+    return fault
+
+
+def _attempts(server, op: str, bucket: str) -> dict:
+    """Requests of ``op`` per object and part number."""
+    seen: dict = {}
+    for r in server.requests(op, bucket):
+        k = (r.key, tuple(r.params.get("partNumber", ())))
+        seen[k] = seen.get(k, 0) + 1
+    return seen
+
+
+def no_uploads_left(s3, bucket: str) -> bool:
+    return not s3.list_multipart_uploads(Bucket=bucket).get("Uploads")
+
+
+def body(s3, bucket: str, key: str) -> bytes:
+    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+# -- every request kind: bounded retries, then one clear error --------------------------------
+BIG = 9 * 2**20  # above the 8 MiB single-PUT limit: a multipart upload
+
+
+def _do(op: str, fs: S3Backend, s3, bucket: str) -> None:
+    """Perform the user operation that sends ``op`` (the setup is done with boto3)."""
+    if op == "ListObjectsV2":
+        fs.readdir(f"{bucket}/dir")
+    elif op == "HeadObject":
+        fs.stat(f"{bucket}/dir/a.txt")
+    elif op == "GetObject":
+        with fs.open(f"{bucket}/dir/a.txt", "rb") as f:
+            f.read()
+    elif op == "PutObject":
+        with fs.open(f"{bucket}/dir/a.txt", "wb") as f:
+            f.write(b"new")
+    elif op == "CopyObject":
+        fs.rename(f"{bucket}/dir/a.txt", f"{bucket}/dir/b.txt")
+    elif op == "DeleteObject":
+        fs.remove(f"{bucket}/dir/a.txt")
+    elif op == "DeleteObjects":
+        fs.remove_all(f"{bucket}/dir")
+    elif op in ("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"):
+        with fs.open(f"{bucket}/dir/a.txt", "wb") as f:
+            f.write(b"x" * BIG)
+    else:  # pragma: no cover
+        raise AssertionError(op)
+
+
+OPS = ["ListObjectsV2", "HeadObject", "GetObject", "PutObject", "CopyObject", "DeleteObject", "DeleteObjects",
+       "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"]
+FAULTS = {"slowdown": SLOWDOWN, "internal": INTERNAL, "reset": Reset}
+
+
+@pytest.mark.parametrize("kind", list(FAULTS))
+@pytest.mark.parametrize("op", OPS)
+def test_every_request_kind_is_retried_at_most_max_attempts(op, kind, backend, s3_server, s3, bucket, inject, backoffs):
+    s3.put_object(Bucket=bucket, Key="dir/a.txt", Body=b"previous")
+    backend.readdir(bucket)  # connect first: the count below is the operation's alone
+    s3_server.clear()
+    answer = FAULTS[kind]
+    inject(only(op, bucket, (lambda: Reset()) if answer is Reset else answer))
+    with pytest.raises(StoreError) as info:
+        _do(op, backend, s3, bucket)
+    s3_server.faults.clear()
+    # exactly max_attempts requests of the failing kind (per part): neither s3fs's retry loop nor
+    # aiohttp's reconnect multiplies them
+    attempts = _attempts(s3_server, op, bucket)
+    assert max(attempts.values()) == MAX_ATTEMPTS
+    assert len(backoffs) == (MAX_ATTEMPTS - 1) * len(attempts) and all(d >= 0 for d in backoffs)
+    message = str(info.value)
+    assert "\n" not in message and f"moto://{bucket}" in message
+    if kind != "reset":
+        assert "after the configured retries" in message
+    assert isinstance(info.value, OSError) and isinstance(info.value, DumontError)
+    # nothing lost, nothing left behind
+    assert body(s3, bucket, "dir/a.txt") == b"previous"
+    assert no_uploads_left(s3, bucket)
+
+
+@pytest.mark.parametrize("kind", list(FAULTS))
+def test_a_transient_fault_is_absorbed(kind, backend, s3_server, s3, bucket, inject):
+    backend.readdir(bucket)
+    s3_server.clear()
+    answer = FAULTS[kind]
+    inject(only("PutObject", bucket, (lambda: Reset()) if answer is Reset else answer, times=MAX_ATTEMPTS - 1))
+    with backend.open(f"{bucket}/k", "wb") as f:
+        f.write(b"made it")
+    assert s3_server.count("PutObject", bucket) == MAX_ATTEMPTS
+    assert body(s3, bucket, "k") == b"made it"
+
+
+def test_backoff_grows_between_attempts(s3_server, s3, bucket, inject, backoffs, monkeypatch):
+    """The delays come from botocore's truncated exponential backoff: t_i = rand * 2**i."""
+    from botocore.retries import standard
+
+    config = parse_config({"remotes": {"moto": s3_server.remote_settings(max_attempts=5)}}, source="<t>")
+    fs = S3Backend(config.remote("moto"))
+    fs.readdir(bucket)
+    recorded = standard.ExponentialBackoff.delay_amount
+
+    def no_jitter(self, context):
+        self._random = lambda: 1.0
+        return recorded(self, context)
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", no_jitter)
+    inject(only("HeadObject", bucket, SLOWDOWN))
+    with pytest.raises(StoreError):
+        fs.stat(f"{bucket}/k")
+    assert s3_server.count("HeadObject", bucket) == 5
+    assert backoffs == [1, 2, 4, 8]
+
+
+# -- multipart: a failed part or complete leaves the previous object and no upload -----------
+@pytest.mark.parametrize(
+    "op, answer",
+    [("UploadPart", SLOWDOWN), ("UploadPart", Reset), ("CompleteMultipartUpload", INTERNAL),
+     ("CompleteMultipartUpload", ERROR_IN_200), ("CompleteMultipartUpload", Reset)],
+    ids=["part-503", "part-reset", "complete-500", "complete-200-error", "complete-reset"],
+)
+def test_failed_multipart_keeps_previous_object(op, answer, backend, s3_server, s3, bucket, inject):
+    s3.put_object(Bucket=bucket, Key="obj", Body=b"previous")
+    inject(only(op, bucket, (lambda: Reset()) if answer is Reset else answer))
+    with pytest.raises(StoreError):
+        with backend.open(f"{bucket}/obj", "wb") as f:
+            for _ in range(3):
+                f.write(os.urandom(4 * 2**20))
+    s3_server.faults.clear()
+    assert max(_attempts(s3_server, op, bucket).values()) == MAX_ATTEMPTS  # a 200 <Error> is retried too
+    assert body(s3, bucket, "obj") == b"previous"
+    assert no_uploads_left(s3, bucket)
+    assert s3_server.count("AbortMultipartUpload", bucket) >= 1
+
+
+def test_error_in_200_on_copy_is_an_error(backend, s3_server, s3, bucket, inject):
+    s3.put_object(Bucket=bucket, Key="a", Body=b"A")
+    s3.put_object(Bucket=bucket, Key="b", Body=b"previous b")
+    inject(only("CopyObject", bucket, ERROR_IN_200))
+    with pytest.raises(StoreError):
+        backend.rename(f"{bucket}/a", f"{bucket}/b")
+    assert body(s3, bucket, "a") == b"A" and body(s3, bucket, "b") == b"previous b"
+
+
+# -- a connection dropped mid-download --------------------------------------------------------
+def test_download_cut_mid_body_is_resumed_byte_identical(backend, s3_server, s3, bucket, inject):
+    data = os.urandom(3 * 2**20)
+    s3.put_object(Bucket=bucket, Key="blob", Body=data)
+    inject(only("GetObject", bucket, Cut(100_000), times=2))
+    with backend.open(f"{bucket}/blob", "rb") as f:
+        got = f.read()
+    assert got == data
+    gets = s3_server.requests("GetObject", bucket)
+    assert len(gets) == 3 and all(g.headers.get("if-match") for g in gets)  # resumed, pinned to the ETag
+    # each resume starts after the bytes already received, not from the start
+    starts = [int(g.headers["range"][6:].split("-")[0]) for g in gets]
+    assert starts[0] == 0 and 0 < starts[1] <= 100_000 and starts[1] < starts[2]
+
+
+def test_download_cut_every_time_is_an_error_never_short(backend, s3_server, s3, bucket, inject):
+    data = os.urandom(2**20)
+    s3.put_object(Bucket=bucket, Key="blob", Body=data)
+    inject(only("GetObject", bucket, Cut(1000)))
+    with pytest.raises(StoreError) as info:
+        with backend.open(f"{bucket}/blob", "rb") as f:
+            f.read()
+    assert f"moto://{bucket}/blob" in str(info.value)
+    assert s3_server.count("GetObject", bucket) == MAX_ATTEMPTS
+
+
+def test_copy_download_cut_leaves_previous_file(s3_server, s3, bucket, inject, tmp_path, backoffs):
+    from dumont_nb.transfers import copy
+
+    config = parse_config({"remotes": {"moto": s3_server.remote_settings(max_attempts=2)}}, source="<t>")
+    data = os.urandom(2 * 2**20)
+    s3.put_object(Bucket=bucket, Key="blob", Body=data)
+    target = tmp_path / "blob"
+    target.write_bytes(b"previous version")
+    inject(only("GetObject", bucket, Cut(5000)))
+    with pytest.raises(StoreError):
+        copy(f"moto://{bucket}/blob", target, config=config, progress=False)
+    assert target.read_bytes() == b"previous version"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blob"]
+    s3_server.faults.clear()
+    copy(f"moto://{bucket}/blob", target, config=config, progress=False)
+    assert target.read_bytes() == data
+
+
+def test_object_overwritten_between_ranged_reads_is_detected(backend, s3_server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="blob", Body=b"A" * 100_000)
+    with backend.open(f"{bucket}/blob", "rb") as f:
+        first = f.read(10)
+        s3.put_object(Bucket=bucket, Key="blob", Body=b"B" * 100_000)
+        f.seek(90_000)  # beyond the 64 KiB read-ahead of the first read
+        with pytest.raises(ConflictError):
+            f.read(10)
+    assert first == b"A" * 10
+
+
+def test_object_overwritten_during_a_resumed_read_is_detected(backend, s3_server, s3, bucket, inject):
+    """The body is cut; before the resume someone overwrites the object: never a mixed file."""
+    s3.put_object(Bucket=bucket, Key="blob", Body=b"A" * 2**20)
+
+    def cut_then_overwrite(req):
+        if req.op == "GetObject" and req.bucket == bucket and not cut_then_overwrite.done:
+            cut_then_overwrite.done = True
+            threading.Thread(target=s3.put_object, kwargs=dict(Bucket=bucket, Key="blob", Body=b"B" * 2**20)).run()
+            return Cut(1000)
+        return None
+
+    cut_then_overwrite.done = False
+    inject(cut_then_overwrite)
+    with pytest.raises(ConflictError):
+        with backend.open(f"{bucket}/blob", "rb") as f:
+            f.read()
+    assert s3_server.requests("GetObject", bucket)[-1].status == 412
+
+
+# -- Ctrl-C (SIGINT to the main thread) in the middle of things ------------------------------
+def interrupt_on(op: str, bucket: str, nth: int = 1):
+    """A fault that sends SIGINT to the main thread when the ``nth`` ``op`` request arrives (like
+    Ctrl-C in a kernel), then lets the request through."""
+    hits = [0]
+    main = threading.main_thread().ident
+
+    def fault(req):
+        if req.op == op and req.bucket == bucket:
+            hits[0] += 1
+            if hits[0] == nth:
+                signal.pthread_kill(main, signal.SIGINT)
+        return None
+
+    return fault
+
+
+def _local_files(root) -> list[str]:
+    return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)
+
+
+def test_interrupted_upload_aborts_multipart(s3_server, s3, bucket, inject, tmp_path, config):
+    from dumont_nb.transfers import copy
+
+    s3.put_object(Bucket=bucket, Key="big.bin", Body=b"previous")
+    src = tmp_path / "big.bin"
+    src.write_bytes(os.urandom(20 * 2**20))
+    inject(interrupt_on("UploadPart", bucket, nth=2))
+    with pytest.raises(KeyboardInterrupt):
+        copy(src, f"moto://{bucket}/big.bin", config=config, progress=False)
+    assert body(s3, bucket, "big.bin") == b"previous"
+    assert no_uploads_left(s3, bucket)
+    assert s3_server.count("CompleteMultipartUpload", bucket) == 0
+
+
+def test_interrupted_download_removes_temp_file(s3_server, s3, bucket, inject, tmp_path, config):
+    from dumont_nb.transfers import copy
+
+    data = os.urandom(12 * 2**20)
+    s3.put_object(Bucket=bucket, Key="big.bin", Body=data)
+    (tmp_path / "big.bin").write_bytes(b"previous")
+    inject(interrupt_on("GetObject", bucket, nth=1))
+    with pytest.raises(KeyboardInterrupt):
+        copy(f"moto://{bucket}/big.bin", tmp_path / "big.bin", config=config, progress=False)
+    assert _local_files(tmp_path) == ["big.bin"]
+    assert (tmp_path / "big.bin").read_bytes() == b"previous"
+
+
+def test_interrupted_recursive_download_leaves_no_temp_files(s3_server, s3, bucket, inject, tmp_path, config):
+    from dumont_nb.transfers import copy
+
+    for i in range(40):
+        s3.put_object(Bucket=bucket, Key=f"tree/{i:03d}.bin", Body=os.urandom(50_000))
+    inject(interrupt_on("GetObject", bucket, nth=10))
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        copy(f"moto://{bucket}/tree", out, recursive=True, config=config, progress=False)
+    written = _local_files(out) if out.exists() else []
+    assert not [n for n in written if n.endswith(".dumont-part")]
+    assert len(written) < 40  # it really was interrupted
+    for name in written:  # every file that is there is complete
+        assert (out / name).read_bytes() == body(s3, bucket, f"tree/{name}")
+    copy(f"moto://{bucket}/tree", out, recursive=True, config=config, progress=False)
+    assert len(_local_files(out)) == 40
+
+
+def test_interrupted_recursive_upload_leaves_no_multipart(s3_server, s3, bucket, inject, tmp_path, config):
+    from dumont_nb.transfers import copy
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(3):
+        (src / f"big{i}.bin").write_bytes(os.urandom(9 * 2**20))
+    inject(interrupt_on("UploadPart", bucket, nth=2))
+    with pytest.raises(KeyboardInterrupt):
+        copy(src, f"moto://{bucket}/up", recursive=True, config=config, progress=False)
+    # let pool threads that were mid-request finish their cleanup before looking
+    for t in threading.enumerate():
+        if t is not threading.current_thread() and t.name.startswith("ThreadPoolExecutor"):
+            t.join(timeout=30)
+    assert no_uploads_left(s3, bucket)
+    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):  # whatever is there is whole
+        assert obj["Size"] == 9 * 2**20
+
+
+def test_interrupted_directory_rename_completes_on_rerun(s3_server, s3, bucket, inject, config):
+    from dumont_nb.api import filesystem
+
+    fs = filesystem("moto", config=config)
+    keys = [f"old/{i:03d}.txt" for i in range(60)]
+    for k in keys:
+        s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
+    inject(interrupt_on("CopyObject", bucket, nth=20))
+    with pytest.raises(KeyboardInterrupt):
+        fs.rename(f"{bucket}/old", f"{bucket}/new")
+    s3_server.faults.clear()
+    left = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+    assert set(keys) <= left  # no source deleted before all copies were made: nothing lost
+    fs.rename(f"{bucket}/old", f"{bucket}/new")
+    after = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+    assert after == {k.replace("old/", "new/") for k in keys}
+    for k in keys:
+        assert body(s3, bucket, k.replace("old/", "new/")) == k.encode()
+
+
+# -- a lagging listing, and listing mtimes with milliseconds, through the user surfaces -------
+def test_lagging_listing_with_millis_through_fsspec_and_tables(s3_server, s3, bucket, config, inject):
+    import fsspec
+
+    from dumont_nb.api import filesystem, use_config
+    from dumont_nb.tables import listing
+    from test_vfs_listing import _listing_fault, _snapshot
+
+    use_config(config)  # registers the fsspec protocol "moto"
+    s3.put_object(Bucket=bucket, Key="d/old.txt", Body=b"old")
+    inject(_listing_fault(bucket, _snapshot(s3, bucket, millis=987)))  # the listing stops here, in ms
+    fs = filesystem("moto", config=config)
+    with fs.open(f"{bucket}/d/new.txt", "wb") as f:
+        f.write(b"fresh")
+    ffs = fsspec.filesystem("moto")
+    names = sorted(p.rsplit("/", 1)[-1] for p in ffs.ls(f"{bucket}/d", detail=False))
+    assert names == ["new.txt", "old.txt"]  # the own write shows although the listing lags
+    table = listing(f"moto://{bucket}/d", config=config)
+    assert sorted(table["name"]) == ["new.txt", "old.txt"]
+    deep = listing(f"moto://{bucket}", recursive=True, config=config)
+    assert sorted(deep["path"]) == [f"{bucket}/d/new.txt", f"{bucket}/d/old.txt"]
+    listed = {e.name: e.mtime for e in fs.readdir(f"{bucket}/d")}
+    for name in ("old.txt", "new.txt"):
+        head = s3.head_object(Bucket=bucket, Key=f"d/{name}")["LastModified"]
+        assert listed[name] == head == fs.stat(f"{bucket}/d/{name}").mtime  # whole seconds everywhere
+    assert [c["Key"] for c in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["d/old.txt"]  # it lagged

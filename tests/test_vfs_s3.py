@@ -103,3 +103,16 @@ def test_wrong_secret_gives_one_line_without_the_secret(s3_server, bucket):
         s3_server.faults.clear()
     assert "wrong-secret-value" not in str(info.value)
     assert "remote 'mm'" in str(info.value)
+
+
+def test_vfs_imports_no_surface_libraries():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import dumont_nb.vfs.s3, dumont_nb.vfs.reader, dumont_nb.vfs.writer, dumont_nb.vfs.emulate, dumont_nb.vfs.copy\n"
+        "bad = [m for m in ('pandas', 'IPython', 'ipywidgets') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -47,6 +47,21 @@ def test_unload_and_reload(ipython):
     assert ids.count("dumont_nb.magics.completion") == 1
 
 
+def test_load_ext_is_light():
+    """``%load_ext dumont_nb`` imports neither pandas, s3fs nor ipywidgets (fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "InteractiveShell.instance().extension_manager.load_extension('dumont_nb')\n"
+        "print(sorted(m for m in ('pandas', 's3fs', 'ipywidgets') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 # -- listing ------------------------------------------------------------------------------
 def test_ls_returns_the_stat_table(ip, tree):
     df = line(ip, f"ls moto://{tree}/")

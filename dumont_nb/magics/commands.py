@@ -16,9 +16,8 @@ import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from .. import api, tables
+from .. import api
 from ..errors import DumontError, IsADirError, NotFoundError, StoreError
-from ..tables import human_size
 from ..urls import is_url, parse_url
 from .settings import browse, caps, config, remotes
 from .text import BinaryObjectError, cat, head
@@ -51,6 +50,14 @@ class RemovalPlan:
         return f"{self.url}: {self.count} object(s), {human_size(self.size)}"
 
 
+def human_size(n: int) -> str:
+    """``1536`` → ``"1.5 KiB"`` (:func:`dumont_nb.tables.human_size`, imported when used, so
+    ``%load_ext`` does not import pandas)."""
+    from ..tables import human_size as _human
+
+    return _human(n)
+
+
 # -- listing ------------------------------------------------------------------------------
 def ls(url: str, *, recursive: bool = False, long: bool = False, config: Config | None = None) -> pd.DataFrame:
     """The stat table of ``url`` (``<remote>://`` lists buckets); ``long`` keeps every column,
@@ -59,6 +66,8 @@ def ls(url: str, *, recursive: bool = False, long: bool = False, config: Config 
     Raises:
         InvalidURLError, UnknownRemoteError, FileNotFoundError, NotADirectoryError, PermissionError.
     """
+    from .. import tables
+
     frame = tables.listing(url, recursive=recursive, config=config)
     if long:
         return frame
@@ -93,6 +102,8 @@ def stat(url: str, *, config: Config | None = None) -> pd.Series:
 
 def du(url: str, *, depth: int = 1, config: Config | None = None) -> pd.DataFrame:
     """Sizes and object counts per sub-prefix of ``url`` (see :func:`dumont_nb.du`)."""
+    from .. import tables
+
     return tables.du(url, depth=depth, config=config)
 
 
@@ -102,6 +113,8 @@ def find(url: str, *, glob: str | None = None, config: Config | None = None) -> 
     Raises:
         as :func:`ls`.
     """
+    from .. import tables
+
     return tables.listing(url, recursive=True, glob=glob, config=config)
 
 

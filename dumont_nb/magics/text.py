@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from .. import api
 from ..errors import DumontError, StoreError
-from ..tables import human_size
 from ..urls import parse_url
 
 if TYPE_CHECKING:
@@ -76,6 +75,8 @@ def _read_text(url: str, *, lines: int | None, limit: int, config: Config | None
 
 
 def _too_large(url: str, limit: int) -> DumontError:
+    from ..tables import human_size
+
     return StoreError(
         f"{url}: larger than {human_size(limit)}, too big for cat; use `%dumont head -n N {url}` "
         f"or download it with `%dumont cp {url} <local path>`",

@@ -201,6 +201,9 @@ def test_capability_disabled_actions_say_why(config, emulate_config, s3, filled)
     assert "atomic" in b.buttons["rename"].tooltip and CAPABILITY_WHY["atomic_rename"] in b.buttons["rename"].tooltip
     assert CAPABILITY_WHY["directories"] in b.buttons["mkdir"].tooltip
     assert b.listing.unsortable == []  # S3 has mtime
+    b._caps.click()  # the capability table, with the why of each row
+    table = b._preview.children[0].value
+    assert "atomic_rename" in table and CAPABILITY_WHY["atomic_rename"] in table and "❌" in table
     e = browse(f"moto://{filled}/a/", config=emulate_config)
     e.listing.selected = [f"moto://{filled}/a/one.txt"]
     assert not e.buttons["append"].disabled and e.buttons["append"].tooltip == "Append…"

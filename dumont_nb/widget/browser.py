@@ -22,7 +22,7 @@ import traitlets
 from ..api import active_config, filesystem
 from ..config import Config
 from ..urls import parse_url
-from ..vfs.base import FileInfo, FileSystem
+from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY, FileInfo, FileSystem
 from .actions import ActionsMixin
 from .bookmarks import add_bookmark, load_bookmarks, remove_bookmark
 from .feedback import guarded, one_line
@@ -60,6 +60,7 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         self._bookmarks = W.Dropdown(options=[("bookmarks…", "")], layout=W.Layout(width="200px"))
         self._bookmark_add = W.Button(icon="star", tooltip="bookmark this folder", layout=W.Layout(width="36px"))
         self._bookmark_del = W.Button(icon="trash", tooltip="remove the chosen bookmark", layout=W.Layout(width="36px"))
+        self._caps = W.Button(icon="info-circle", tooltip="what this remote can do (capabilities)", layout=W.Layout(width="36px"))
         self._crumbs = W.HBox(layout=W.Layout(flex_flow="row wrap"))
 
         # tree | listing | preview
@@ -73,7 +74,7 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
             [self._tree, W.VBox([self._filter, self.listing, self._more], layout=W.Layout(flex="1 1 auto")), self._preview],
             layout=W.Layout(width="100%"),
         )
-        nav = W.HBox([self._remote, self._up, self._refresh, self._location, self._bookmarks, self._bookmark_add, self._bookmark_del])
+        nav = W.HBox([self._remote, self._up, self._refresh, self._location, self._bookmarks, self._bookmark_add, self._bookmark_del, self._caps])
         self._build_actions()  # from ActionsMixin: self._action_bar, self._form, self._job_bar, self._code
         self.children = [nav, self._crumbs, main, self._action_bar, self._form, self._job_bar, self._status, self._code]
 
@@ -85,6 +86,7 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         self._bookmarks.observe(self._on_bookmark, "value")
         self._bookmark_add.on_click(lambda _: self._add_bookmark())
         self._bookmark_del.on_click(lambda _: self._remove_bookmark())
+        self._caps.on_click(lambda _: self.show_capabilities())
         self._tree.observe(self._on_tree, "value")
         self._filter.observe(lambda _: self._render(), "value")
         self.listing.observe(lambda _: self._render(), ["sort_by", "sort_desc"])
@@ -329,6 +331,21 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         fs, path = self.resolve(url)
         info = fs.stat(path.rstrip("/")) if row is None else info_of(row, path.rstrip("/"))
         self._preview.children = [render_preview(make_preview(fs, info))]
+
+    @guarded
+    def show_capabilities(self) -> None:
+        """Show the current remote's capability table (value and why) in the preview pane."""
+        if self._loc is None:
+            return
+        why = EMULATE_WHY if self._config.remote(self._loc.remote).emulate else CAPABILITY_WHY
+        rows = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>{'✅' if value else '❌'}</td><td>{html.escape(reason)}</td></tr>"
+            for name, value, reason in self._fs(self._loc.remote).capabilities.table(why)
+        )
+        self._preview.children = [W.HTML(
+            f"<b>{html.escape(self._loc.remote)}:// capabilities</b>"
+            f"<table class='dumont-table'><tr><th>capability</th><th></th><th>why</th></tr>{rows}</table>"
+        )]
 
     # -- bookmarks ------------------------------------------------------------------------
     @guarded

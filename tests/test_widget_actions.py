@@ -112,6 +112,7 @@ def test_delete_asks_first_and_states_objects_and_bytes(config, s3, filled):
     assert len(keys(s3, filled)) == 3 and b._form.layout.display == "none"
     run(b, "delete")
     assert keys(s3, filled) == [] and "deleted 3 objects" in b.message
+    assert b.selected == [] and b.buttons["delete"].disabled  # the deleted entries are no longer selected
     assert b._code_text.value.splitlines()[-2:] == [
         f"dumont_nb.filesystem('moto').remove_all('{filled}/a')",
         f"dumont_nb.filesystem('moto').remove('{filled}/top.txt')",

@@ -208,8 +208,10 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         self._learn(loc, new)
         self._filter.value = "" if not keep_selection else self._filter.value
         self._render()
-        if not keep_selection:
-            self.listing.selected = []
+        present = {r["url"] for r in pager.rows} if keep_selection else set()
+        kept = [u for u in self.listing.selected if u in present]  # drop what a job removed
+        if kept != list(self.listing.selected):
+            self.listing.selected = kept
         self._set_path(loc.url)
         self._update_nav()
         self._update_actions()  # from ActionsMixin

@@ -156,3 +156,18 @@ def test_backend_without_an_s3_client_uses_the_first_page(ip, keys, request_log,
     assert _complete(ip, f"%dumont ls moto://{keys}/data/2") == [f"moto://{keys}/data/2024/", f"moto://{keys}/data/2025/"]
     (req,) = request_log.requests("ListObjectsV2")
     assert req.params["prefix"] == ["data/"] and req.params["max-keys"] == ["100"]
+
+
+def test_keys_with_spaces_are_quoted(ip, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="my dir/a b.txt", Body=b"1")
+    s3.put_object(Bucket=bucket, Key="my dir/it's.txt", Body=b"1")
+    assert _complete(ip, f"%dumont ls moto://{bucket}/my") == [f"'moto://{bucket}/my dir/"]
+    assert _complete(ip, f"%dumont cat 'moto://{bucket}/my dir/a") == [f"'moto://{bucket}/my dir/a b.txt'"]
+    assert _complete(ip, f"%dumont cat \"moto://{bucket}/my dir/i") == [f"\"moto://{bucket}/my dir/it's.txt\""]
+    # what Tab produced is what the magic reads
+    ip.run_line_magic("dumont", f"cat 'moto://{bucket}/my dir/a b.txt'")
+
+
+def test_split_words():
+    assert completion.split_words("cat 'moto://b/my d") == (["cat"], "'moto://b/my d", "moto://b/my d", "'")
+    assert completion.split_words("cp a 'b c' ") == (["cp", "a", "b c"], "", "", "")

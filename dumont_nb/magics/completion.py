@@ -91,15 +91,52 @@ def _entries(remote: str, bucket: str, directory: str, partial: str, config) -> 
     return _run_bounded(first_page, TIMEOUT)
 
 
+def split_words(rest: str) -> tuple[list[str], str, str, str]:
+    """Shell-like split of the text before the cursor, tolerating an open quote:
+    ``(complete words, the current word as typed, its text without quotes, its opening quote)``."""
+    words: list[str] = []
+    raw = text = quote = opening = ""
+    for ch in rest:
+        if quote:
+            raw += ch
+            if ch == quote:
+                quote = ""
+            else:
+                text += ch
+        elif ch in "'\"":
+            quote = ch
+            opening = opening or (ch if not raw else "")
+            raw += ch
+        elif ch.isspace():
+            if raw:
+                words.append(text)
+            raw = text = opening = ""
+        else:
+            raw += ch
+            text += ch
+    return words, raw, text, opening
+
+
+_PLAIN = re.compile(r"^[\w@%+=:,./~-]*$")
+
+
+def _quoted(candidate: str, opening: str) -> str:
+    """A completion as it must be typed: inside the user's quote, or quoted when it holds spaces
+    or quotes; a directory keeps the quote open so the next Tab goes on."""
+    q = opening or ("" if _PLAIN.match(candidate) else ("'" if "'" not in candidate else '"'))
+    if not q:
+        return candidate
+    return q + candidate + ("" if candidate.endswith("/") else q)
+
+
 def complete(rest: str, parser: CommandParser, config) -> list[str]:
-    """Completions of the last word of ``rest`` (the ``%dumont`` line after the magic name),
-    sorted; each replaces that whole word."""
-    return sorted(set(_complete(rest, parser, config)))
+    """Completions of the current word of ``rest`` (the ``%dumont`` line after the magic name,
+    up to the cursor), sorted and quoted as needed; each replaces the whole word as typed."""
+    words, _, text, opening = split_words(rest)
+    return sorted({_quoted(c, opening) for c in _complete(words, text, parser, config)})
 
 
-def _complete(rest: str, parser: CommandParser, config) -> list[str]:
-    words = rest.split()
-    word = "" if not rest or rest[-1].isspace() else words.pop()
+def _complete(words: list[str], word: str, parser: CommandParser, config) -> list[str]:
     if not words:
         return [c for c in SUBCOMMANDS if c.startswith(word)]
     command = words[0]
@@ -138,7 +175,7 @@ def make_matcher(parser: CommandParser) -> Callable[[CompletionContext], dict[st
         if m is None:
             return {"completions": []}
         rest = m.group("rest")
-        word = "" if not rest or rest[-1].isspace() else rest.split()[-1]
+        word = split_words(rest)[1]  # the word as typed, quotes included
         try:
             from .. import api
 

@@ -108,6 +108,13 @@ def test_config_error(ip, tmp_path):
     assert list(api.active_config().remotes) == ["moto"]  # unchanged
 
 
+def test_no_config_yet(ip, monkeypatch, tmp_path):
+    monkeypatch.setattr(api, "_active", None)
+    monkeypatch.setenv("DUMONT_CONFIG", str(tmp_path / "absent.yaml"))
+    msg = _usage_error(ip, "ls moto://bucket/")
+    assert "absent.yaml" in msg and "config file not found" in msg
+
+
 def test_credential_error_names_the_reference(ip, s3_server, bucket, monkeypatch):
     monkeypatch.delenv("DUMONT_UNSET_SECRET", raising=False)
     settings = s3_server.remote_settings(credentials={"access_key_id": "k", "secret_access_key": "env:DUMONT_UNSET_SECRET"})

@@ -66,3 +66,24 @@ def test_magics_in_a_kernel(kernel, s3, bucket):
     assert reply["status"] == "ok"
     words = [code[: reply["cursor_start"]] + m for m in reply["matches"]]
     assert words == [f"%dumont ls moto://{bucket}/dir/"]
+
+
+def test_magics_in_terminal_ipython(s3_server, s3, bucket, tmp_path, monkeypatch):
+    """Plain IPython in a terminal: text tables and one-line errors."""
+    import subprocess
+    import sys
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump({"remotes": {"moto": s3_server.remote_settings()}}))
+    monkeypatch.setenv("DUMONT_CONFIG", str(cfg))
+    s3.put_object(Bucket=bucket, Key="dir/a.csv", Body=b"a,b\n1,2\n")
+    script = f"%load_ext dumont_nb\n%dumont ls moto://{bucket}/dir/\n%dumont cat moto://{bucket}/nope\nexit\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "IPython", "--simple-prompt", "--no-banner", "--colors=nocolor", "--HistoryManager.enabled=False"],
+        input=script, capture_output=True, text=True, timeout=120,
+    )
+    out = proc.stdout + proc.stderr
+    assert f"moto://{bucket}/dir/a.csv" in out and "file" in out  # the table as text
+    errors = [ln for ln in out.splitlines() if "UsageError" in ln]
+    assert len(errors) == 1 and f"moto://{bucket}/nope" in errors[0]
+    assert "Traceback" not in out

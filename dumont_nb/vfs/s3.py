@@ -86,9 +86,10 @@ class S3Backend(FileSystem):
         if not bucket:
             raise InvalidURLError(f"{self.url(path)}: a bucket is required here; use {self.name}://<bucket>/<key>")
 
-    def _info(self, bucket: str, key: str, size: int, mtime: Any, etag: str | None, sc: str | None) -> FileInfo:
+    def _info(self, bucket: str, key: str, size: int, mtime: Any, etag: str | None, sc: str | None,
+              name: str | None = None) -> FileInfo:
         return FileInfo(
-            name=key.rsplit("/", 1)[-1], path=f"{bucket}/{key}", size=int(size), mtime=whole_seconds(mtime),
+            name=key.rsplit("/", 1)[-1] if name is None else name, path=f"{bucket}/{key}", size=int(size), mtime=whole_seconds(mtime),
             is_dir=False, etag=_etag(etag), storage_class=sc or "STANDARD",
         )
 
@@ -198,8 +199,8 @@ class S3Backend(FileSystem):
             k = c["Key"]
             if k.endswith("/"):
                 continue  # a directory marker
-            info = self._info(bucket, k, c.get("Size", 0), c.get("LastModified"), c.get("ETag"), c.get("StorageClass"))
-            out.append(replace(info, name=k[len(prefix):]))
+            out.append(self._info(bucket, k, c.get("Size", 0), c.get("LastModified"), c.get("ETag"), c.get("StorageClass"),
+                                  name=k[len(prefix):]))  # one FileInfo a key, not two (listing CPU)
         return out
 
     def readdir(self, path: str) -> list[FileInfo]:

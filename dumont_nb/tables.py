@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidURLError
 from .urls import parse_url
 from .vfs.base import FileInfo, FileSystem
 

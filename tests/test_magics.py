@@ -110,6 +110,12 @@ def test_du(ip, tree):
     assert (sub["size"], sub["count"]) == (20, 3)
 
 
+def test_du_depth(ip, tree):
+    df = line(ip, f"du -d 2 moto://{tree}/")
+    assert sorted(df["path"]) == ["", "dir", "dir/sub"]
+    assert df.set_index("path").loc["dir/sub", "count"] == 1
+
+
 def test_find_glob(ip, tree):
     df = line(ip, f"find moto://{tree}/ --glob '*.txt'")
     assert sorted(df["name"]) == ["a.txt", "b.txt", "d.txt"]
@@ -135,6 +141,22 @@ def test_head_reads_only_the_start(ip, s3, bucket, request_log, capsys):
 def test_head_default_ten_lines_of_short_object(ip, tree, capsys):
     line(ip, f"head moto://{tree}/a.txt")
     assert capsys.readouterr().out == "alpha\n"
+
+
+def test_cat_refuses_a_too_big_object(ip, config, s3, bucket, monkeypatch):
+    from dumont_nb.magics import text
+
+    _put(s3, bucket, "big.txt", b"0123456789\n" * 20_000)  # 220 kB
+    with pytest.raises(OSError, match="too big for cat"):
+        commands.cat(f"moto://{bucket}/big.txt", limit=100_000, config=config)
+    monkeypatch.setattr(text, "CAT_LIMIT", 100_000)
+    with pytest.raises(UsageError, match=r"too big for cat; use `%dumont head -n N"):
+        line(ip, f"cat moto://{bucket}/big.txt")
+
+
+def test_cat_of_a_directory(ip, tree):
+    with pytest.raises(UsageError, match=f"moto://{tree}/dir"):
+        line(ip, f"cat moto://{tree}/dir")
 
 
 def test_cat_binary_is_a_clear_error(ip, s3, bucket):

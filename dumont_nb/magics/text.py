@@ -84,15 +84,15 @@ def _too_large(url: str, limit: int) -> DumontError:
     )
 
 
-def cat(url: str, *, limit: int = CAT_LIMIT, config: Config | None = None) -> str:
-    """The whole object as UTF-8 text.
+def cat(url: str, *, limit: int | None = None, config: Config | None = None) -> str:
+    """The whole object as UTF-8 text (at most ``limit`` bytes, default :data:`CAT_LIMIT`).
 
     Raises:
         BinaryObjectError: the object has NUL bytes or is not UTF-8.
         StoreError: the object is larger than ``limit``.
         InvalidURLError, UnknownRemoteError, FileNotFoundError, IsADirectoryError, PermissionError.
     """
-    return _read_text(url, lines=None, limit=limit, config=config)
+    return _read_text(url, lines=None, limit=CAT_LIMIT if limit is None else limit, config=config)
 
 
 def head(url: str, n: int = 10, *, config: Config | None = None) -> str:

@@ -203,6 +203,7 @@ class _Side:
     text: str
     fs: FileSystem | None
     path: str
+    exact: bool = False  # ``path`` is an exact key prefix: a trailing "/" is part of it (key "a//b")
 
     @property
     def remote(self) -> bool:
@@ -210,7 +211,7 @@ class _Side:
 
     def show(self, rel: str = "") -> str:
         if self.fs is not None:
-            base = self.path.rstrip("/")
+            base = self.path if self.exact else self.path.rstrip("/")
             return self.fs.url(f"{base}/{rel}" if rel else base)
         return os.path.join(self.path, *rel.split("/")) if rel else self.path
 
@@ -335,7 +336,7 @@ def _single(a: _Side) -> tuple[_Side, _Task]:
         if info.is_dir:
             raise IsADirError(f"{a.show()}: is a directory; use recursive=True to copy a tree", a.path)
         parent, _, name = info.path.rpartition("/")
-        return _Side(a.text, a.fs, parent), _Task(name, int(info.size or 0), info.mtime.timestamp() if info.mtime else None)
+        return _Side(a.text, a.fs, parent, exact=True), _Task(name, int(info.size or 0), info.mtime.timestamp() if info.mtime else None)
     if os.path.isdir(a.path):
         raise IsADirError(f"{a.path}: is a directory; use recursive=True to copy a tree", a.path)
     st = os.stat(a.path)  # FileNotFoundError
@@ -404,7 +405,7 @@ def _run(jobs: list[tuple[str, int, Job]], summary: CopySummary, workers: int, p
 
 def _job(a: _Side, b: _Side, task: _Task, dst_rel: str) -> Job | str:
     """The transfer of one file, or why it is skipped (a key unsafe as a local path)."""
-    src_path = f"{a.path.rstrip('/')}/{task.rel}" if a.fs is not None else os.path.join(a.path, *task.rel.split("/"))
+    src_path = f"{a.path if a.exact else a.path.rstrip('/')}/{task.rel}" if a.fs is not None else os.path.join(a.path, *task.rel.split("/"))
     if b.fs is None:
         assert a.fs is not None
         target: str | None = b.path

@@ -165,6 +165,9 @@ def seed(client, bucket: str = DEMO_BUCKET, *, many: int = MANY_KEYS, workers: i
         client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=ctype)
         return len(body)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
         total = sum(pool.map(put, objects))
+    finally:  # on Ctrl-C or an error, drop the queued puts instead of finishing them
+        pool.shutdown(wait=True, cancel_futures=True)
     return SeedResult(bucket=bucket, objects=len(objects), bytes=total)

@@ -1,6 +1,7 @@
 """Every demo notebook runs top to bottom (nbclient) against the demo server and fails on any
-cell error. The server runs as ``dumont-nb demo --server-only`` in its own process (as on
-Binder), so moto's process-wide state stays apart from the rest of the suite."""
+cell error: quickstart through ``dumont-nb demo --check``, the others against
+``dumont-nb demo --server-only`` (as on Binder). Both servers run in their own processes, so
+moto's process-wide state stays apart from the rest of the suite."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from dumont_nb.demo import NOTEBOOKS, notebooks_dir, run_notebook
+from dumont_nb.demo import DEMO_REMOTE, NOTEBOOKS, notebooks_dir, run_notebook
+from dumont_nb.demo_data import DEMO_BUCKET
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,7 +50,22 @@ def demo_env(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_demo_check_runs_the_quickstart_and_prints_the_bucket(tmp_path):
+    """quickstart.ipynb, executed by `dumont-nb demo --check` itself (nbclient, kernel env with
+    DUMONT_CONFIG, the server in the CLI process)."""
+    proc = subprocess.run([sys.executable, "-m", "dumont_nb.cli", "demo", "--check"],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert "quickstart.ipynb:" in out and "code cells ran" in out
+    listing = out.split(f"{DEMO_REMOTE}://{DEMO_BUCKET}/", 1)[1]
+    for name in ("csv/", "parquet/", "many/", "empty-folder/", "README.txt"):
+        assert name in listing
+    assert "check passed" in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in NOTEBOOKS if n != "quickstart.ipynb"])
 def test_notebook_runs_top_to_bottom_against_the_demo_server(name, demo_env, tmp_path):
     copy = tmp_path / name  # the kernel's cwd is a scratch dir, never the repository
     shutil.copyfile(notebooks_dir() / name, copy)

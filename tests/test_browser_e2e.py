@@ -1,7 +1,8 @@
 """End to end: JupyterLab in headless Chromium (Debian's ``chromium`` driven by Playwright) runs
 a notebook that shows the bucket browser against the moto server; a double-click opens a
 folder and the rendered listing changes; Backspace and Enter navigate; a delete runs as a
-background job whose confirmation and result reach the page. Saves a screenshot of the widget.
+background job whose confirmation and result reach the page; scrolling past the 200-row window
+brings in the rows at the end. Saves a screenshot of the widget.
 
 Set ``DUMONT_SCREENSHOT=path.png`` to also write the widget screenshot there (that is how
 ``docs/images/browser.png`` is made).
@@ -19,6 +20,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -70,6 +72,8 @@ def demo_bucket(s3):
     }
     for key, body in files.items():
         s3.put_object(Bucket=bucket, Key=key, Body=body)
+    with ThreadPoolExecutor(4) as pool:  # more rows than the front end's window holds
+        list(pool.map(lambda i: s3.put_object(Bucket=bucket, Key=f"many/f{i:05d}.txt", Body=b"x"), range(300)))
     return bucket
 
 
@@ -143,9 +147,9 @@ def test_browser_in_jupyterlab_opens_a_folder(jupyterlab, demo_bucket, tmp_path)
                 outputs = page.locator(".jp-OutputArea").all_inner_texts()
                 pytest.fail(f"the browser widget did not render; cell outputs: {outputs!r}")
             names = listing.locator(".dumont-item .dumont-col-name")
-            expect(names).to_have_count(4, timeout=60_000)
+            expect(names).to_have_count(5, timeout=60_000)
             before = names.all_inner_texts()
-            assert before == ["images", "logs", "sales", "README.md"]
+            assert before == ["images", "logs", "many", "sales", "README.md"]
 
             listing.locator(".dumont-item", has_text="sales").dblclick()
             expect(names.filter(has_text="2025.csv")).to_have_count(1, timeout=60_000)
@@ -185,6 +189,20 @@ def test_browser_in_jupyterlab_opens_a_folder(jupyterlab, demo_bucket, tmp_path)
             out.locator(".dumont-browser button.mod-danger", has_text="Delete").last.click()
             expect(out.get_by_text("deleted 1 objects")).to_be_visible(timeout=60_000)
             expect(names).to_have_count(0, timeout=60_000)
+
+            # 300 entries, 200-row window: scrolling to the end fetches the window that shows it
+            out.get_by_role("button", name=demo_bucket, exact=True).click()  # the breadcrumb
+            listing.locator(".dumont-item", has_text="many").dblclick()
+            listing.locator(".dumont-header .dumont-col-name").click()  # back to name order (sorting sticks)
+            try:
+                expect(names.filter(has_text="f00000.txt")).to_have_count(1, timeout=60_000)
+            except AssertionError:
+                page.screenshot(path=str(ARTIFACTS / "browser-e2e-failure.png"))
+                raise
+            expect(names.filter(has_text="f00299.txt")).to_have_count(0)
+            listing.locator(".dumont-scroller").evaluate("e => { e.scrollTop = e.scrollHeight; }")
+            expect(names.filter(has_text="f00299.txt")).to_have_count(1, timeout=60_000)
+            expect(listing.locator(".dumont-footer")).to_have_text("300 entries")
         finally:
             browser.close()
     assert (ARTIFACTS / "browser.png").stat().st_size > 10_000

@@ -14,6 +14,7 @@ import pytest
 
 from dumont_nb.testing.server import TEST_SECRET
 from dumont_nb.widget import browse
+from dumont_nb.widget.listing import WINDOW
 from dumont_nb.widget.preview import TEXT_BYTES
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -115,8 +116,13 @@ def test_a_prefix_of_2500_keys_loads_page_by_page(config, s3, bucket, request_lo
     b._filter.value = ""
     b._more.click()
     assert len(b.rows) == 2000 and request_log.count("ListObjectsV2", bucket) == 2
+    # the front end holds a window of rows, never the whole listing
+    assert b.listing.count == 2000 and len(b.listing.window) == WINDOW and "rows" not in b.listing.get_state()
+    b.listing.window_start = 1900  # what scrolling does in the front end
+    assert [r["name"] for r in b.listing.window] == [f"k{i:05d}" for i in range(1900, 2000)]
     b.listing.more_requests += 1  # what scrolling to the end does in the front end
     assert len(b.rows) == 2500 and request_log.count("ListObjectsV2", bucket) == 3
+    assert b.listing.window_start == 1900 and b.listing.window[-1]["name"] == "k02099"  # appended: no jump
     assert not b.listing.more and b._more.disabled
     b._filter.value = "k0249*"  # filters what is loaded, in the kernel: no request
     assert names(b) == [f"k0249{i}" for i in range(10)] and request_log.count("ListObjectsV2", bucket) == 3

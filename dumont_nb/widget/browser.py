@@ -128,7 +128,7 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         finally:
             self.listing.loading = False
         self._learn(self._pager.location, new)
-        self._render()
+        self._render(new=False)
         return len(new)
 
     def open_entry(self, url: str) -> None:
@@ -244,7 +244,8 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         kids = self._children.setdefault(loc.url, set())
         kids.update(r["url"] for r in rows if r["is_dir"])
 
-    def _render(self) -> None:
+    def _render(self, new: bool = True) -> None:
+        """Filter and sort the loaded rows into the listing (``new=False``: pages were appended)."""
         if self._pager is None:
             return
         try:
@@ -253,7 +254,7 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
             self._error(str(e))
             return
         rows = [r for r in self._pager.rows if match(r["name"])]
-        self.listing.rows = sort_rows(rows, self.listing.sort_by, self.listing.sort_desc)
+        self.listing.show(sort_rows(rows, self.listing.sort_by, self.listing.sort_desc), new=new)
         self.listing.more = not self._pager.done
         self._more.disabled = self._pager.done
         self._more.layout.display = "none" if self._pager.done else None

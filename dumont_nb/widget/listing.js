@@ -23,15 +23,28 @@ function render({ model, el: root }) {
   let focus = 0;
   let anchor = 0;
 
-  const rows = () => model.get("rows") || [];
+  // Python holds every row; this view holds `window` (rows from `window_start`) only
+  const count = () => model.get("count") || 0;
+  const rowAt = (i) => {
+    const w = model.get("window") || [];
+    const k = i - (model.get("window_start") || 0);
+    return k >= 0 && k < w.length ? w[k] : null;
+  };
   const selected = () => new Set(model.get("selected") || []);
+  function ensureWindow(first, last) {
+    const start = model.get("window_start") || 0;
+    const size = (model.get("window") || []).length;
+    if (first >= start && (last <= start + size || start + size >= count())) return;
+    model.set("window_start", Math.max(0, first - 50));
+    model.save_changes();
+  }
 
   function setSelected(urls) {
     model.set("selected", urls);
     model.save_changes();
   }
   function activate(i) {
-    const r = rows()[i];
+    const r = rowAt(i);
     if (!r) return;
     model.set("activated", r.url);
     model.save_changes();
@@ -65,14 +78,20 @@ function render({ model, el: root }) {
   }
 
   function drawRows() {
-    const all = rows();
+    const total = count();
     const sel = selected();
-    spacer.style.height = all.length * ROW + "px";
+    spacer.style.height = total * ROW + "px";
     const first = Math.max(0, Math.floor(scroller.scrollTop / ROW) - 5);
-    const last = Math.min(all.length, first + Math.ceil((scroller.clientHeight || 400) / ROW) + 10);
+    const last = Math.min(total, first + Math.ceil((scroller.clientHeight || 400) / ROW) + 10);
     spacer.replaceChildren();
     for (let i = first; i < last; i++) {
-      const r = all[i];
+      const r = rowAt(i);
+      if (!r) {
+        const ph = el("div", "dumont-row dumont-placeholder", "…");
+        ph.style.top = i * ROW + "px";
+        spacer.appendChild(ph);
+        continue;
+      }
       const row = el("div", "dumont-row dumont-item" + (r.is_dir ? " dumont-dir" : ""));
       row.style.top = i * ROW + "px";
       row.dataset.index = String(i);
@@ -92,34 +111,36 @@ function render({ model, el: root }) {
       row.addEventListener("dblclick", () => activate(i));
       spacer.appendChild(row);
     }
-    const shown = all.length;
+    ensureWindow(first, last);
     footer.textContent = model.get("loading")
       ? "loading…"
-      : shown + " entries" + (model.get("more") ? " shown; scroll down or press End for more" : "");
+      : total + " entries" + (model.get("more") ? " shown; scroll down or press End for more" : "");
   }
 
   function select(i, ev) {
-    const all = rows();
-    if (!all[i]) return;
+    const r = rowAt(i);
+    if (!r) return;
     focus = i;
     if (ev && ev.shiftKey) {
       const [a, b] = anchor < i ? [anchor, i] : [i, anchor];
-      setSelected(all.slice(a, b + 1).map((r) => r.url));
+      const urls = [];
+      for (let k = a; k <= b; k++) { const x = rowAt(k); if (x) urls.push(x.url); }
+      setSelected(urls);
     } else if (ev && (ev.ctrlKey || ev.metaKey)) {
       const sel = selected();
-      if (sel.has(all[i].url)) sel.delete(all[i].url); else sel.add(all[i].url);
+      if (sel.has(r.url)) sel.delete(r.url); else sel.add(r.url);
       anchor = i;
       setSelected([...sel]);
     } else {
       anchor = i;
-      setSelected([all[i].url]);
+      setSelected([r.url]);
     }
     scroller.focus();
     drawRows();
   }
 
   scroller.addEventListener("keydown", (ev) => {
-    const n = rows().length;
+    const n = count();
     if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
       const i = Math.min(n - 1, Math.max(0, focus + (ev.key === "ArrowDown" ? 1 : -1)));
       select(i, ev);
@@ -147,17 +168,9 @@ function render({ model, el: root }) {
     if (text && navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
   }
 
-  let shownFirst = null;
-  let shownCount = 0;
-  model.on("change:rows", () => {
-    const all = rows();
-    const first = all.length ? all[0].url : null;
-    // more pages appended to the same listing keep the scroll position; anything else starts over
-    if (first !== shownFirst || all.length < shownCount) { focus = 0; scroller.scrollTop = 0; }
-    shownFirst = first;
-    shownCount = all.length;
-    drawRows();
-  });
+  model.on("change:generation", () => { focus = 0; anchor = 0; scroller.scrollTop = 0; drawRows(); });
+  model.on("change:window", drawRows);
+  model.on("change:count", drawRows);
   model.on("change:selected", drawRows);
   model.on("change:more", drawRows);
   model.on("change:loading", drawRows);
@@ -165,8 +178,6 @@ function render({ model, el: root }) {
   model.on("change:sort_desc", drawHeader);
   model.on("change:unsortable", drawHeader);
   model.on("change:clipboard_serial", copyToClipboard);
-  shownFirst = rows().length ? rows()[0].url : null;
-  shownCount = rows().length;
   drawHeader();
   drawRows();
   requestAnimationFrame(drawRows);

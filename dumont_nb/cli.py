@@ -13,6 +13,7 @@ usage or config error. Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import signal
 import sys
 import threading
@@ -123,6 +124,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.check and args.server_only:
         print(f"{PROG}: error: --check and --server-only exclude each other; pick one", file=sys.stderr)
         return 2
+    needed = ["moto", "boto3", "pyarrow"] + (["nbclient"] if args.check else [] if args.server_only else ["jupyterlab"])
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"{PROG}: error: the demo needs {', '.join(missing)} (not installed); "
+              f"install the demo extra: pip install \"dumont_nb[demo]\" (or \".[demo]\" in the repository)",
+              file=sys.stderr)
+        return 1
     _interrupt_on_signals()
     demo = DemoServer(args.dir, s3_port=args.s3_port, copy_notebooks=not args.server_only,
                       many=MANY_KEYS if args.keys is None else max(0, args.keys))

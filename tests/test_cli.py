@@ -290,3 +290,14 @@ def test_config_check_never_prints_a_secret_the_store_echoes(tmp_path, capsys, s
     code, out = _check(capsys, path)  # _check asserts the canary is absent
     assert code == 1
     assert "ListBuckets failed: OddError: bad secret ***" in out
+
+
+def test_demo_without_the_demo_extra_says_what_to_install(capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in ("jupyterlab", "moto") else real(name, *a))
+    assert main(["demo", "--no-browser"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "the demo needs moto, jupyterlab (not installed)" in err and 'pip install "dumont_nb[demo]"' in err

@@ -45,7 +45,7 @@ def test_client_settings_come_from_the_remote(s3_server):
 def test_capabilities_declared_once(config, emulate_config):
     assert S3Backend(config.remote("moto")).capabilities == S3_CAPABILITIES
     emu = S3Backend(emulate_config.remote("moto")).capabilities
-    assert emu.random_write and emu.append and not emu.atomic_rename
+    assert emu.random_write and emu.append and emu.truncate and not emu.atomic_rename
 
 
 def test_missing_bucket_names_the_bucket(fs):

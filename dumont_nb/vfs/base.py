@@ -62,6 +62,7 @@ EMULATE_WHY: dict[str, str] = {
     **CAPABILITY_WHY,
     "random_write": "emulated: read-modify-write of the whole object, committed with If-Match",
     "append": "emulated: read-modify-write of the whole object, committed with If-Match",
+    "truncate": "emulated: resize the read copy, committed whole with If-Match",
 }
 
 

@@ -54,7 +54,7 @@ class S3Backend(FileSystem):
     @property
     def capabilities(self) -> Capabilities:
         if self.remote.emulate:
-            return replace(S3_CAPABILITIES, random_write=True, append=True)
+            return replace(S3_CAPABILITIES, random_write=True, append=True, truncate=True)
         return S3_CAPABILITIES
 
     def conditional_writes(self, bucket: str):

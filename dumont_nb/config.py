@@ -255,6 +255,8 @@ def _parse_remote(name: Any, body: Any, source: str) -> Remote:
             kw[fld] = body[fld]
     if "endpoint" in body:
         kw["endpoint"] = _endpoint(body["endpoint"], fail)
+        if "region" not in kw and (urlsplit(kw["endpoint"]).hostname or "").endswith(".r2.cloudflarestorage.com"):
+            kw["region"] = "auto"  # R2 signs with region "auto"; other values are aliases at best
     for fld, choices in (("checksums", ("when_required", "when_supported")), ("conditional_writes", ("require", "fallback"))):
         if fld in body:
             if body[fld] not in choices:

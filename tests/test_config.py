@@ -204,3 +204,10 @@ def test_readme_documents_every_field():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for name in FIELDS:
         assert f"| `{name}` |" in readme, name
+
+
+def test_r2_endpoint_defaults_region_auto():
+    r = parse_config({"remotes": {"r2": {"type": "s3", "endpoint": "https://acct.r2.cloudflarestorage.com"}}}).remotes["r2"]
+    assert r.region == "auto" and r.checksum_mode == "when_required"
+    other = parse_config({"remotes": {"mm": {"type": "s3", "endpoint": "http://localhost:9000"}}}).remotes["mm"]
+    assert other.region is None

@@ -315,6 +315,17 @@ def interrupt_on(op: str, bucket: str, nth: int = 1):
     return fault
 
 
+def _settle(client) -> None:
+    """Wait until every other task on the client's event loop has finished (or was cancelled)."""
+    import asyncio
+
+    async def others():
+        me = asyncio.current_task()
+        await asyncio.gather(*(t for t in asyncio.all_tasks() if t is not me), return_exceptions=True)
+
+    client.run(others)
+
+
 def _local_files(root) -> list[str]:
     return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)
 
@@ -390,6 +401,9 @@ def test_interrupted_directory_rename_completes_on_rerun(s3_server, s3, bucket, 
     with pytest.raises(KeyboardInterrupt):
         fs.rename(f"{bucket}/old", f"{bucket}/new")
     s3_server.faults.clear()
+    _settle(fs.client)
+    # Ctrl-C stopped the work: the copies still queued on the event loop were cancelled
+    assert s3_server.count("CopyObject", bucket) < len(keys)
     left = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
     assert set(keys) <= left  # no source deleted before all copies were made: nothing lost
     fs.rename(f"{bucket}/old", f"{bucket}/new")

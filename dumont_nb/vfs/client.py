@@ -136,10 +136,25 @@ class Client:
         return self.run(self.acall, method, **kw)
 
     def run(self, func: Callable[..., Awaitable[T]], *args: Any, **kw: Any) -> T:
-        """Run ``func(*args, **kw)`` on s3fs's event-loop thread and wait for it."""
-        from fsspec.asyn import sync
+        """Run ``func(*args, **kw)`` on s3fs's event-loop thread and wait for it.
 
-        return sync(self.loop, func, *args, **kw)
+        An interrupt while waiting (Ctrl-C: ``KeyboardInterrupt``) cancels the coroutine on the
+        loop too, so no request of the interrupted operation is sent after it (``fsspec.asyn.sync``
+        would leave it running in the background).
+        """
+        loop = self.loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            raise NotImplementedError("Client.run() called from the event-loop thread; await the coroutine instead")
+        future = asyncio.run_coroutine_threadsafe(func(*args, **kw), loop)
+        try:
+            return future.result()
+        except BaseException:
+            future.cancel()
+            raise
 
     def submit(self, coro: Awaitable[T]):
         """Start ``coro`` on the event-loop thread; returns a ``concurrent.futures.Future``."""

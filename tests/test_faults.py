@@ -439,3 +439,58 @@ def test_lagging_listing_with_millis_through_fsspec_and_tables(s3_server, s3, bu
         head = s3.head_object(Bucket=bucket, Key=f"d/{name}")["LastModified"]
         assert listed[name] == head == fs.stat(f"{bucket}/d/{name}").mtime  # whole seconds everywhere
     assert [c["Key"] for c in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["d/old.txt"]  # it lagged
+
+
+# -- more ways to fail ---------------------------------------------------------------------------
+def test_a_failing_abort_is_retried_so_no_upload_is_left(backend, s3_server, s3, bucket, inject):
+    s3.put_object(Bucket=bucket, Key="obj", Body=b"previous")
+    inject(only("UploadPart", bucket, SLOWDOWN))
+    inject(only("AbortMultipartUpload", bucket, SLOWDOWN, times=MAX_ATTEMPTS))  # the first abort fails
+    with pytest.raises(StoreError):
+        with backend.open(f"{bucket}/obj", "wb") as f:
+            f.write(os.urandom(12 * 2**20))
+    s3_server.faults.clear()
+    assert s3_server.count("AbortMultipartUpload", bucket) == MAX_ATTEMPTS + 1
+    assert no_uploads_left(s3, bucket) and body(s3, bucket, "obj") == b"previous"
+
+
+@pytest.mark.parametrize("answer", [SLOWDOWN, Reset], ids=["503", "reset"])
+def test_emulated_update_commit_failure_keeps_previous(answer, s3_server, s3, bucket, inject, backoffs):
+    config = parse_config({"remotes": {"moto": s3_server.remote_settings(emulate=True, max_attempts=MAX_ATTEMPTS)}},
+                          source="<t>")
+    fs = S3Backend(config.remote("moto"))
+    s3.put_object(Bucket=bucket, Key="log.txt", Body=b"line 1\n")
+    inject(only("PutObject", bucket, (lambda: Reset()) if answer is Reset else answer))
+    with pytest.raises(StoreError):
+        with fs.open(f"{bucket}/log.txt", "ab") as f:
+            f.write(b"line 2\n")
+    s3_server.faults.clear()
+    assert max(_attempts(s3_server, "PutObject", bucket).values()) == MAX_ATTEMPTS
+    assert body(s3, bucket, "log.txt") == b"line 1\n"
+    with fs.open(f"{bucket}/log.txt", "ab") as f:  # and it works again once the store does
+        f.write(b"line 2\n")
+    assert body(s3, bucket, "log.txt") == b"line 1\nline 2\n"
+
+
+def test_a_store_that_stops_answering_times_out_after_max_attempts(s3_server, s3, bucket, inject, backoffs):
+    config = parse_config({"remotes": {"moto": s3_server.remote_settings(max_attempts=2, read_timeout=1)}},
+                          source="<t>")
+    fs = S3Backend(config.remote("moto"))
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v")
+    fs.readdir(bucket)
+    s3_server.clear()
+    release = threading.Event()
+
+    def hang(req):
+        if req.op == "HeadObject" and req.bucket == bucket:
+            release.wait(5)  # longer than read_timeout: the client gives up first
+        return None
+
+    inject(hang)
+    try:
+        with pytest.raises(StoreError) as info:
+            fs.stat(f"{bucket}/k")
+    finally:
+        release.set()
+    assert "did not answer in time" in str(info.value) and "read_timeout" in str(info.value)
+    assert s3_server.count("HeadObject", bucket) == 2  # max_attempts, each timed out by the client

@@ -401,6 +401,11 @@ def test_help_lists_every_sub_command(ip, capsys):
         assert all(f"  {name}" in out for name in SUBCOMMANDS)
 
 
+def test_magic_docstring_is_the_overview(ip):
+    doc = ip.find_line_magic("dumont").__doc__
+    assert doc.startswith("%dumont COMMAND") and "  browse" in doc
+
+
 @pytest.mark.parametrize("name", [n for n in __import__("dumont_nb.magics.parser", fromlist=["x"]).SUBCOMMANDS if n != "help"])
 def test_help_of_each_sub_command(ip, capsys, name):
     assert line(ip, f"{name} --help") is None

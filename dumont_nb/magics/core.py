@@ -184,9 +184,17 @@ class DumontMagics(Magics):
         if topic:
             subparser(self.parser, topic).print_help()
             return None
-        width = max(map(len, SUBCOMMANDS))
-        lines = ["%dumont COMMAND [options]   (URLs are <remote>://<bucket>/<key>)", ""]
-        lines += [f"  {name:<{width}}  {text}" for name, text in SUBCOMMANDS.items()]
-        lines += ["", "%dumont COMMAND --help shows the options of one command."]
-        print("\n".join(lines))
+        print(overview())
         return None
+
+
+def overview() -> str:
+    """The list of sub-commands (``%dumont help``, and ``%dumont?``)."""
+    width = max(map(len, SUBCOMMANDS))
+    lines = ["%dumont COMMAND [options]   (URLs are <remote>://<bucket>/<key>)", ""]
+    lines += [f"  {name:<{width}}  {text}" for name, text in SUBCOMMANDS.items()]
+    lines += ["", "%dumont COMMAND --help shows the options of one command."]
+    return "\n".join(lines)
+
+
+DumontMagics.dumont.__doc__ = overview()

@@ -113,7 +113,8 @@ def write(doc: dict, md_path: Path, png_path: Path, findings: Path) -> None:
         "```",
         "",
         f"Run at {doc['started']} UTC, {doc['elapsed']:.0f} s in all, mode: {'quick' if doc['quick'] else 'full'}; "
-        f"{doc['cpus']} CPUs, Python {platform.python_version()}; " + ", ".join(f"{k} {v}" for k, v in doc["versions"].items()) + ".",
+        f"{doc['cpus']} CPUs (load average {doc.get('load', ['?'] * 6)[0]} at the start, {doc.get('load', ['?'] * 6)[3]} at the end: other work "
+        f"shared the machine), Python {platform.python_version()}; " + ", ".join(f"{k} {v}" for k, v in doc["versions"].items()) + ".",
         "",
         "The server is moto's S3 server (`dumont_nb.testing.server.MotoS3Server`) in its own process, so the "
         "client CPU figures are the client's alone; request counts come from the server's request log. "

@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"unknown case(s) {unknown}; choose from {list(CASES)}")
 
     started = datetime.now(timezone.utc)
+    load_start = os.getloadavg()
     t0 = time.perf_counter()
     server = ServerProcess()
     sections = []
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "elapsed": elapsed,
         "quick": args.quick,
         "cpus": os.cpu_count(),
+        "load": [round(x, 1) for x in load_start] + [round(x, 1) for x in os.getloadavg()],
         "versions": {m: _version(m) for m in ("dumont_nb", "boto3", "s3fs", "obstore", "moto", "pandas")},
         "sections": [s.as_dict() for s in sections],
     }

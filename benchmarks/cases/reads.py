@@ -84,7 +84,7 @@ def run(ctx: Ctx) -> list[Section]:
     ]
     title = f"{N} random {READ // 1024} KiB reads from a {mib(SIZE)} object"
     ctx.log(title)
-    results = run_case(ctx.server, "random-reads", rnd, repeat=1 if ctx.quick else 2, memory=False, warmup=False, log=ctx.log)
+    results = run_case(ctx.server, "random-reads", rnd, repeat=1, memory=False, warmup=False, log=ctx.log)
     sec = Section("random-reads", title, TARGET, results)
     wanted = N * READ
     for r in results:

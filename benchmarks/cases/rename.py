@@ -96,7 +96,7 @@ def run(ctx: Ctx) -> list[Section]:
     ]
     title = f"Directory rename of {N:,} keys"
     ctx.log(title)
-    results = run_case(ctx.server, "rename", contenders, repeat=1 if ctx.quick else 2, memory=False, log=ctx.log)
+    results = run_case(ctx.server, "rename", contenders, repeat=1 if ctx.quick else 2, memory=False, warmup=False, log=ctx.log)
     sec = Section("rename", title, TARGET, results)
     seq = sec.get("boto3 sequential")
     for r in results:

@@ -131,7 +131,7 @@ def run(ctx: Ctx) -> list[Section]:
                   note="find + asyncio.gather of head_object (32 in flight)"),
         Contender("obstore", lambda: obstore_gather(ctx.obstore(BUCKET)), note="list + get_async(head=True), 32 in flight"),
     ]
-    results = run_case(ctx.server, "stat-head", contenders, repeat=1 if ctx.quick else 3, memory=False, log=ctx.log)
+    results = run_case(ctx.server, "stat-head", contenders, repeat=1 if ctx.quick else 2, memory=False, log=ctx.log)
     sec = Section("stat-head", title, TARGET, results)
     dr, seq = sec.get("dumont_nb"), sec.get("boto3 sequential")
     if dr is None or dr.median is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 
+import dumont_nb
+
 from harness import Contender, Ctx, Section, Verdict, mib, run_case
 
 BUCKET = "bench-transfer"
@@ -57,7 +59,6 @@ def upload(ctx: Ctx) -> Section:
                                     note="fs.open(path, 'wb') + shutil.copyfileobj (1 MiB writes)"))
         try:
             import dumont_nb.transfers  # noqa: F401
-            import dumont_nb
 
             contenders.append(Contender("dumont_nb", lambda: dumont_nb.copy(str(src), f"bench://{BUCKET}/up/copy",
                                                                                  config=ctx.dumont_config),
@@ -73,11 +74,29 @@ def upload(ctx: Ctx) -> Section:
         Contender("boto3", boto3_up, teardown=_delete(ctx, "up/boto3"), note="upload_fileobj (TransferManager: 8 MiB parts, 10 threads)"),
         Contender("s3fs", lambda: ctx.s3fs.put_file(str(src), f"{BUCKET}/up/s3fs"), teardown=_delete(ctx, "up/s3fs"),
                   note="put_file (50 MiB parts)"),
-        Contender("obstore", lambda: obstore.put(ctx.obstore(BUCKET), "up/obstore", src), teardown=_delete(ctx, "up/obstore"),
+        Contender("obstore", lambda: obstore.put(ctx.obstore(BUCKET), "up/obstore", src) and None, teardown=_delete(ctx, "up/obstore"),
                   note="put(Path): 5 MiB parts, 12 in flight"),
     ]
-    results = run_case(ctx.server, "upload", contenders, repeat=1 if ctx.quick else 2, memory=True, log=ctx.log)
+    results = run_case(ctx.server, "upload", contenders, repeat=1, memory=True, log=ctx.log)
     sec = Section("upload", title, UP_TARGET, results, dumont=("dumont_nb", "dumont_nb open()"))
+    small = size // 4
+    if not ctx.quick:  # does peak memory grow with the object size? one memory run at a quarter
+        src_small = _source(ctx, small)
+        again = [Contender(c.name, (lambda n=c.name: dumont_nb.copy(str(src_small), f"bench://{BUCKET}/up/small",
+                                                                    config=ctx.dumont_config)) if c.name == "dumont_nb"
+                           else (lambda: _dumont_write(ctx, src_small, "up/small")))
+                 for c in contenders if c.name.startswith("dumont_nb")]
+        for r in run_case(ctx.server, "upload-small", again, repeat=0, memory=True, log=ctx.log):
+            sec.notes.append(f"{r.contender}: peak Python memory {mib(r.peak_py or 0)} for a {mib(small)} object "
+                             f"vs {mib((sec.get(r.contender).peak_py or 0))} for {mib(size)}")
+            big = sec.get(r.contender).peak_py
+            if big and r.peak_py:
+                # in-flight parts make the peak vary by a few parts between runs; growing with the
+                # object would add (size - small) = 192 MiB here
+                sec.verdicts.append(Verdict(big - r.peak_py < 0.25 * (size - small),
+                                            f"{r.contender}: peak memory {mib(r.peak_py)} at {mib(small)} → {mib(big)} "
+                                            f"at {mib(size)} (must not grow with object size; proportional growth "
+                                            f"would add {mib(size - small)})"))
     for r in results:
         if r.median:
             r.facts["MiB_per_s"] = round(size / 2**20 / r.median, 1)
@@ -119,7 +138,6 @@ def download(ctx: Ctx) -> Section:
                                     note="fs.open(path, 'rb') + shutil.copyfileobj (8 MiB reads)"))
         try:
             import dumont_nb.transfers  # noqa: F401
-            import dumont_nb
 
             contenders.append(Contender("dumont_nb", lambda: dumont_nb.copy(f"bench://{BUCKET}/down/object", str(dst),
                                                                                  config=ctx.dumont_config),
@@ -142,7 +160,7 @@ def download(ctx: Ctx) -> Section:
         Contender("s3fs", lambda: ctx.s3fs.get_file(f"{BUCKET}/down/object", str(dst)), teardown=rm, note="get_file"),
         Contender("obstore", obstore_down, teardown=rm, note="get().stream(8 MiB chunks)"),
     ]
-    results = run_case(ctx.server, "download", contenders, repeat=1 if ctx.quick else 2, memory=True, log=ctx.log)
+    results = run_case(ctx.server, "download", contenders, repeat=1, memory=True, log=ctx.log)
     sec = Section("download", title, DOWN_TARGET, results, dumont=("dumont_nb", "dumont_nb open()"))
     for r in results:
         if r.median:

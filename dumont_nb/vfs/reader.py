@@ -6,11 +6,16 @@
 - A read that continues where the previous one ended grows a read-ahead window (64 KiB doubling
   up to 8 MiB); a read after a seek elsewhere fetches exactly the bytes asked for, so random
   access never fetches much more than it reads (``bytes_fetched`` counts what came over the wire).
+- Once reading is a sustained stream (a sequential read past the start that spans 8 MiB, or a
+  full window), the next :data:`PREFETCH` blocks of 8 MiB are fetched concurrently in the
+  background, as boto3's download_fileobj does: memory stays bounded by a few blocks, and a seek
+  elsewhere cancels them.
 """
 
 from __future__ import annotations
 
 import io
+from collections import deque
 from typing import TYPE_CHECKING
 
 from ..errors import NotSupportedError
@@ -19,10 +24,12 @@ from .base import FileInfo
 if TYPE_CHECKING:
     from .s3 import S3Backend
 
-__all__ = ["S3Reader", "MIN_READAHEAD", "MAX_READAHEAD"]
+__all__ = ["S3Reader", "MIN_READAHEAD", "MAX_READAHEAD", "PREFETCH"]
 
 MIN_READAHEAD = 64 * 2**10
 MAX_READAHEAD = 8 * 2**20
+#: blocks of MAX_READAHEAD fetched ahead, concurrently, while streaming
+PREFETCH = 3
 
 
 class S3Reader(io.BufferedIOBase):
@@ -41,6 +48,7 @@ class S3Reader(io.BufferedIOBase):
         self._buf_start = 0
         self._window = 0
         self._last_end = 0  # where the previous read ended: a read starting here is sequential
+        self._ahead: deque = deque()  # (start, end, future) of blocks being prefetched, contiguous
         #: bytes received from the store / GET requests sent, for tests and benchmarks
         self.bytes_fetched = 0
         self.requests = 0
@@ -90,6 +98,10 @@ class S3Reader(io.BufferedIOBase):
 
     def _fill(self, want_end: int, sequential: bool) -> None:
         """Fetch from ``_pos`` to at least ``want_end`` (more when reading sequentially)."""
+        if sequential and self._pos > 0 and (self._window >= MAX_READAHEAD or want_end - self._pos >= MAX_READAHEAD):
+            self._stream(want_end)
+            return
+        self._drop_ahead()
         if sequential:
             self._window = min(max(self._window * 2, MIN_READAHEAD), MAX_READAHEAD)
         else:
@@ -99,6 +111,39 @@ class S3Reader(io.BufferedIOBase):
         self.requests += 1
         self.bytes_fetched += len(data)
         self._buf, self._buf_start = data, self._pos
+
+    def _stream(self, want_end: int) -> None:
+        """Cover ``[_pos, want_end)`` from blocks fetched concurrently, keeping PREFETCH more in flight."""
+        self._window = MAX_READAHEAD
+        if self._ahead and self._ahead[0][0] != self._pos:
+            self._drop_ahead()
+        nxt = self._ahead[-1][1] if self._ahead else self._pos
+        beyond = sum(1 for start, _, _ in self._ahead if start >= want_end)
+        while nxt < self.size and (nxt < want_end or beyond < PREFETCH):
+            end = min(self.size, nxt + MAX_READAHEAD)
+            coro = self._client.aread_range(self.bucket, self.key, nxt, end, self.etag)
+            self._ahead.append((nxt, end, self._client.submit(coro)))
+            beyond += nxt >= want_end
+            nxt = end
+        parts = []
+        while self._ahead and self._ahead[0][0] < want_end:
+            _, _, fut = self._ahead.popleft()
+            data = fut.result()  # the store's error, translated, if the block failed
+            self.requests += 1
+            self.bytes_fetched += len(data)
+            parts.append(data)
+        self._buf = parts[0] if len(parts) == 1 else b"".join(parts)
+        self._buf_start = self._pos
+
+    def _drop_ahead(self) -> None:
+        """Forget prefetched blocks (a seek elsewhere, or close); count what already arrived."""
+        while self._ahead:
+            _, _, fut = self._ahead.popleft()
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                self.requests += 1
+                self.bytes_fetched += len(fut.result())
+            else:
+                fut.cancel()
 
     def read(self, size: int | None = -1) -> bytes:
         """Up to ``size`` bytes (all that remain if ``size`` is negative); at most one request.
@@ -155,5 +200,6 @@ class S3Reader(io.BufferedIOBase):
         raise NotSupportedError(f"{self.name}: opened for reading; truncate needs emulate: true and mode r+b", self.name)
 
     def close(self) -> None:
+        self._drop_ahead()
         self._buf = b""
         super().close()

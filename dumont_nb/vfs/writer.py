@@ -29,7 +29,7 @@ __all__ = ["S3Writer", "wrap_text", "SINGLE_PUT_MAX", "PART_SIZE", "MAX_INFLIGHT
 
 SINGLE_PUT_MAX = 8 * 2**20
 PART_SIZE = 5 * 2**20
-MAX_INFLIGHT = 3
+MAX_INFLIGHT = 4  # parts in flight: throughput vs memory (buffer + 4 × 5 MiB); 3 measured ~0.7× boto3 upload_fileobj
 
 
 class S3Writer(io.BufferedIOBase):

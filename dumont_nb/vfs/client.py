@@ -86,8 +86,10 @@ class Client:
             "connect_timeout": r.connect_timeout,
             "read_timeout": r.read_timeout,
             "max_pool_connections": max(10, CONCURRENCY * 2),
-            "http_session_cls": _one_try_session_cls(),
         }
+        session_cls = _one_try_session_cls()
+        if session_cls is not None:
+            config_kwargs["http_session_cls"] = session_cls
         if r.path_style:
             config_kwargs["s3"] = {"addressing_style": "path"}
         fs = s3fs.S3FileSystem(
@@ -224,7 +226,13 @@ class Client:
 def _one_try_session_cls():
     """aiobotocore's aiohttp session, minus aiohttp's own second try of an idempotent request on a
     dropped connection: under botocore's retries it doubled the attempts (2 × ``max_attempts``)."""
+    import inspect
+
+    from aiobotocore.config import AioConfig
     from aiobotocore.httpsession import AIOHTTPSession
+
+    if "http_session_cls" not in inspect.signature(AioConfig.__init__).parameters:
+        return None  # an older aiobotocore: keep its default session
 
     class OneTrySession(AIOHTTPSession):
         async def _get_session(self, proxy_url):

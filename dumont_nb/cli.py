@@ -159,6 +159,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             _say(f"JupyterLab exited with status {status}; see its messages above")
         return status
     except KeyboardInterrupt:
+        if args.check:
+            _say("check interrupted")
+            return 130
         return 0
     finally:
         demo.stop()

@@ -189,11 +189,16 @@ class CheckResult:
 def run_notebook(path: str | os.PathLike, env: dict[str, str], *, timeout: int = CELL_TIMEOUT) -> CheckResult:
     """Execute a notebook top to bottom in a fresh ``python3`` kernel started with ``env``.
 
-    Never raises for a failing cell: the result carries a one-line error naming the cell.
+    Never raises for a failing cell or kernel: the result carries a one-line error naming the
+    cell. The kernel's own stderr (start-up warnings) is kept out of the terminal and its last
+    line is quoted only if the kernel dies.
+
+    Raises:
+        KeyboardInterrupt: interrupted (Ctrl-C/SIGTERM); the kernel has been shut down.
     """
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import CellExecutionError
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -201,16 +206,36 @@ def run_notebook(path: str | os.PathLike, env: dict[str, str], *, timeout: int =
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
-    try:
-        client.execute(env=env)
-    except CellExecutionError as exc:
-        failed = next((i for i, c in enumerate(code_cells) if _has_error(c)), None)
-        where = f"code cell {failed + 1}" if failed is not None else "a cell"
-        return CheckResult(path, len(code_cells), f"{path.name}: {where} failed: {exc.ename}: {exc.evalue}")
-    except (CellTimeoutError, DeadKernelError, RuntimeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return CheckResult(path, len(code_cells), f"{path.name}: {type(exc).__name__}: {first}")
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as kernel_stderr:
+        try:
+            client.execute(env=env, stderr=kernel_stderr)
+        except CellExecutionError as exc:
+            failed = next((i for i, c in enumerate(code_cells) if _has_error(c)), None)
+            where = f"code cell {failed + 1}" if failed is not None else "a cell"
+            return CheckResult(path, len(code_cells), f"{path.name}: {where} failed: {exc.ename}: {exc.evalue}")
+        except Exception as exc:  # dead kernel, timeout, kernel that cannot start
+            if _interrupted(exc):
+                raise KeyboardInterrupt from None
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            kernel_stderr.seek(0)
+            last = [line for line in kernel_stderr.read().splitlines() if line.strip()][-1:]
+            said = f" (kernel said: {last[0].strip()})" if last else ""
+            return CheckResult(path, len(code_cells), f"{path.name}: {type(exc).__name__}: {first}{said}")
     return CheckResult(path, len(code_cells))
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt (or the cancellation it causes) is in ``exc``'s chain:
+    nbclient turns an interrupt into DeadKernelError/AssertionError while cleaning up."""
+    import asyncio
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _has_error(cell) -> bool:

@@ -192,6 +192,35 @@ def test_demo_check_fails_with_one_line_naming_the_failing_cell(tmp_path):
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
+def test_demo_check_ctrl_c_stops_the_kernel_and_exits_130(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("import time\nfor _ in range(600):\n    time.sleep(0.5)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "quickstart.ipynb")
+    log = tmp_path / "check.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(CLI + ["demo", "--check", "--keys", "3", "--dir", str(tmp_path)],
+                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while "your own config" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(5)  # let the kernel start and the endless cell begin
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = log.read_text()
+    assert proc.returncode == 130, text
+    assert "check interrupted" in text and "[dumont-nb demo] stopped" in text
+    assert "Traceback" not in text
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -28,8 +28,15 @@ _LINE = re.compile(r"(?:^|[=;]\s*)%{1,2}dumont\s+(?P<rest>.*)$")
 _NO_URL = {"remotes", "help", "config"}
 
 
+#: held while a listing for completion is in flight: a slow store gets one request, not one per Tab
+_IN_FLIGHT = threading.Lock()
+
+
 def _run_bounded(fn: Callable[[], list], timeout: float) -> list:
-    """``fn()`` in a daemon thread; ``[]`` if it fails or takes longer than ``timeout``."""
+    """``fn()`` in a daemon thread; ``[]`` if it fails, takes longer than ``timeout``, or an
+    earlier request (abandoned by an earlier Tab) is still waiting for the store."""
+    if not _IN_FLIGHT.acquire(blocking=False):
+        return []
     box: list[list] = []
 
     def work() -> None:
@@ -37,6 +44,8 @@ def _run_bounded(fn: Callable[[], list], timeout: float) -> list:
             box.append(fn())
         except Exception:  # a completion never raises: no completions instead
             pass
+        finally:
+            _IN_FLIGHT.release()
 
     t = threading.Thread(target=work, name="dumont-complete", daemon=True)
     t.start()

@@ -49,13 +49,18 @@ class RemoteReport:
         self.findings.append(Finding(level, message, fix))
 
 
-def check_config(config: Config) -> list[RemoteReport]:
+def check_config(config: Config, *, probe_writes: bool = False) -> list[RemoteReport]:
     """Check every remote of ``config``, in name order. Never raises for a broken remote."""
-    return [check_remote(config.remotes[name]) for name in sorted(config.remotes)]
+    return [check_remote(config.remotes[name], probe_writes=probe_writes) for name in sorted(config.remotes)]
 
 
-def check_remote(remote: Remote) -> RemoteReport:
-    """Resolve the remote's credentials and try one request. Never raises; see the findings."""
+def check_remote(remote: Remote, *, probe_writes: bool = False) -> RemoteReport:
+    """Resolve the remote's credentials and try one request. Never raises; see the findings.
+
+    With ``probe_writes``, a reachable ``emulate: true`` remote also gets the vfs layer's
+    conditional-write probe on its first configured bucket (a few PutObjects of a temporary
+    ``.dumont-probe/`` key, deleted again), which tells whether emulate's commits are safe.
+    """
     report = RemoteReport(remote.name)
     where = remote.endpoint or "AWS"
     style = "path-style" if remote.path_style else "virtual-hosted"
@@ -66,6 +71,8 @@ def check_remote(remote: Remote) -> RemoteReport:
     else:
         try:
             _probe(remote, creds, report)
+            if probe_writes and remote.emulate and report.ok:
+                _probe_conditional_writes(remote, report)
         except Exception as exc:  # anything unexpected is still one line, never a traceback
             report.add("fail", f"unexpected error: {type(exc).__name__}: {_first_line(exc)}")
     scrub = _scrubber(secrets)
@@ -192,6 +199,30 @@ def _probe(remote: Remote, creds: dict | None, report: RemoteReport) -> None:
     if region and remote.region and remote.region not in ("auto", region):
         report.add("warn", f"bucket {bucket} is in region {region}, the remote says {remote.region}",
                    f"set `region: {region}`")
+
+
+def _probe_conditional_writes(remote: Remote, report: RemoteReport) -> None:
+    from .errors import DumontError
+    from .vfs.s3 import S3Backend
+
+    if not remote.buckets:
+        report.add("warn", "conditional writes not probed: no bucket to probe",
+                   "list a bucket the key may write to in `buckets: [...]`")
+        return
+    bucket = remote.buckets[0]
+    try:
+        support = S3Backend(remote).conditional_writes(bucket)
+    except (DumontError, OSError) as exc:
+        report.add("fail", f"conditional-write probe on {bucket} failed: {_first_line(exc)}")
+        return
+    if support.enforced:
+        report.add("ok", f"conditional writes on {bucket}: {support.describe()}; emulate commits are safe")
+    elif remote.conditional_writes == "require":
+        report.add("warn", f"conditional writes on {bucket}: {support.describe()}; emulate will refuse to commit",
+                   "set `conditional_writes: fallback` to accept a weaker ETag re-check before each commit")
+    else:
+        report.add("warn", f"conditional writes on {bucket}: {support.describe()}; emulate uses the weaker "
+                   "ETag re-check (conditional_writes: fallback)")
 
 
 def _client_error(remote: Remote, exc, op: str, bucket: str | None, report: RemoteReport) -> None:

@@ -4,7 +4,7 @@
 
     dumont-nb demo [--no-browser] [--port PORT] [--check] [--s3-port PORT] [--dir DIR] [--server-only]
     dumont-nb ls [-r] [--glob PATTERN] URL
-    dumont-nb config check [--config PATH]
+    dumont-nb config check [--config PATH] [--probe-writes]
 
 Exit status: 0 on success, 1 when something failed (a check, a listing, a notebook), 2 for a
 usage or config error. Errors are one line on stderr, never a traceback.
@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate the config, resolve credentials (never shown) and try one request per remote",
     )
     check.add_argument("--config", default=None, metavar="PATH", help="config file (default: $DUMONT_CONFIG, then the user config)")
+    check.add_argument("--probe-writes", action="store_true",
+                       help="for emulate remotes, also probe whether the store enforces conditional writes "
+                       "(writes and deletes a temporary .dumont-probe/ key in the first configured bucket)")
     check.set_defaults(func=_cmd_config_check)
     return parser
 
@@ -225,7 +228,7 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     if not config.remotes:
         print(f"config: {source}: no remotes configured; add one under `remotes:` (see the README)")
         return 1
-    reports = check_config(config)
+    reports = check_config(config, probe_writes=args.probe_writes)
     print(format_reports(reports, source))
     return 0 if all(r.ok for r in reports) else 1
 

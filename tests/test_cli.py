@@ -301,3 +301,36 @@ def test_demo_without_the_demo_extra_says_what_to_install(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "the demo needs moto, jupyterlab (not installed)" in err and 'pip install "dumont_nb[demo]"' in err
+
+
+def test_config_check_probe_writes_reports_enforced_conditional_writes(tmp_path, capsys, s3_server, s3, bucket):
+    path = _write(tmp_path, {"emu": s3_server.remote_settings(emulate=True, buckets=[bucket])})
+    code, out = _check_args(capsys, ["--config", path, "--probe-writes"])
+    assert code == 0, out
+    assert f"conditional writes on {bucket}: enforced (If-Match, If-None-Match); emulate commits are safe" in out
+    assert s3.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0  # the probe key is gone
+
+
+def test_config_check_probe_writes_reports_a_store_that_ignores_them(tmp_path, capsys, s3_server, bucket, fault):
+    # a store that accepts every conditional PutObject of the probe key, like s3rver
+    fault(lambda r: (200, {"ETag": '"0123456789abcdef0123456789abcdef"'}, b"")
+          if r.op == "PutObject" and r.key.startswith(".dumont-probe/") else None)
+    path = _write(tmp_path, {"emu": s3_server.remote_settings(emulate=True, buckets=[bucket])})
+    code, out = _check_args(capsys, ["--config", path, "--probe-writes"])
+    assert code == 0, out  # a warning: emulate refuses to commit, reads still work
+    assert f"! conditional writes on {bucket}: ignored by the store (If-Match, If-None-Match); emulate will refuse to commit" in out
+    assert "fix: set `conditional_writes: fallback`" in out
+
+
+def test_config_check_without_probe_writes_sends_no_write(tmp_path, capsys, s3_server, bucket):
+    path = _write(tmp_path, {"emu": s3_server.remote_settings(emulate=True, buckets=[bucket])})
+    s3_server.clear()
+    code, out = _check_args(capsys, ["--config", path])
+    assert code == 0 and "conditional writes" not in out
+    assert [r.op for r in s3_server.log] == ["HeadBucket"]
+
+
+def _check_args(capsys, args: list[str]) -> tuple[int, str]:
+    code = main(["config", "check", *args])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err

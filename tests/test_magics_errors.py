@@ -122,6 +122,11 @@ def test_credential_error_names_the_reference(ip, s3_server, bucket, monkeypatch
     assert "env:DUMONT_UNSET_SECRET" in _usage_error(ip, f"ls moto://{bucket}/")
 
 
+def test_local_errors_are_one_clean_line(ip, bucket):
+    assert _usage_error(ip, f"cp /nonexistent/x moto://{bucket}/x") == "/nonexistent/x: No such file or directory"
+    assert "no such local file" in _usage_error(ip, f"mv /nonexistent/q moto://{bucket}/q")
+
+
 def test_bad_arguments(ip):
     assert "unrecognized arguments" in _usage_error(ip, "ls moto://b/ --bogus")
     assert "invalid choice" in _usage_error(ip, "frobnicate")

@@ -57,6 +57,8 @@ def _secrets() -> list[str]:
 def one_line(exc: BaseException) -> str:
     """The message of ``exc`` as one line, never showing a credential value."""
     text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, OSError) and not isinstance(exc, DumontError) and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror  # no "[Errno 2]"
     if not isinstance(exc, DumontError) and type(exc).__module__.startswith("botocore"):
         text = f"store error ({type(exc).__name__}): {text}"
     text = " ".join(text.split())

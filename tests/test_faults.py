@@ -494,3 +494,21 @@ def test_a_store_that_stops_answering_times_out_after_max_attempts(s3_server, s3
         release.set()
     assert "did not answer in time" in str(info.value) and "read_timeout" in str(info.value)
     assert s3_server.count("HeadObject", bucket) == 2  # max_attempts, each timed out by the client
+
+
+@pytest.mark.parametrize("op", ["ListObjectsV2", "CopyObject", "DeleteObjects", "CreateMultipartUpload",
+                                "CompleteMultipartUpload"])
+def test_a_response_cut_mid_body_is_retried_at_most_max_attempts(op, backend, s3_server, s3, bucket, inject):
+    """The XML answer of a call is cut after 10 bytes (the connection drops): retried, bounded."""
+    s3.put_object(Bucket=bucket, Key="dir/a.txt", Body=b"previous")
+    backend.readdir(bucket)
+    s3_server.clear()
+    inject(only(op, bucket, lambda: Cut(10)))
+    with pytest.raises(StoreError) as info:
+        _do(op, backend, s3, bucket)
+    s3_server.faults.clear()
+    assert max(_attempts(s3_server, op, bucket).values()) == MAX_ATTEMPTS
+    assert "\n" not in str(info.value) and f"moto://{bucket}" in str(info.value)
+    assert no_uploads_left(s3, bucket)  # CreateMultipartUpload: the uploads made anyway are aborted
+    if op in ("ListObjectsV2", "CreateMultipartUpload"):  # (a cut copy/delete/complete may have happened)
+        assert body(s3, bucket, "dir/a.txt") == b"previous"

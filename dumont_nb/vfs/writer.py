@@ -137,8 +137,27 @@ class S3Writer(io.BufferedIOBase):
 
     # -- multipart ------------------------------------------------------------------------
     def _start(self) -> None:
-        resp = self._client.call("create_multipart_upload", Bucket=self.bucket, Key=self.key)
+        try:
+            resp = self._client.call("create_multipart_upload", Bucket=self.bucket, Key=self.key)
+        except BaseException:
+            self._abort_orphans()
+            raise
         self._upload_id = resp["UploadId"]
+
+    def _abort_orphans(self) -> None:
+        """After a failed CreateMultipartUpload: abort the unfinished uploads of this exact key,
+        which the store may have created anyway (its answer was lost, or each retry made one).
+        Stores do not say who started an upload (moto does not even date them), so a concurrent
+        writer's upload of the same key is aborted too: its commit then fails, nothing is lost.
+        Best effort: errors are ignored (the original error is what the caller sees)."""
+        try:
+            resp = self._client.call("list_multipart_uploads", Bucket=self.bucket, Prefix=self.key)
+            for u in resp.get("Uploads", ()):
+                if u.get("Key") == self.key:
+                    self._client.call("abort_multipart_upload", Bucket=self.bucket, Key=self.key,
+                                      UploadId=u["UploadId"])
+        except Exception:
+            pass
 
     def _send(self, part: bytes) -> None:
         number = len(self._parts) + len(self._inflight) + 1

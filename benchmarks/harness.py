@@ -346,6 +346,7 @@ class Ctx:
         self._s3fs = None
         self._dumont = None
         self.dumont_error: str | None = None
+        self.fastlist = True  # run.py turns it off with --stock-moto-listing
 
     @property
     def s3fs(self):

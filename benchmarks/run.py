@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         server.fastlist(not args.stock_moto_listing)
         with tempfile.TemporaryDirectory(prefix="dumont-bench-") as scratch:
             ctx = Ctx(server, Path(scratch), args.quick)
+            ctx.fastlist = not args.stock_moto_listing
             for name in wanted:
                 try:
                     sections += import_module(CASES[name]).run(ctx)

@@ -24,6 +24,25 @@ def seed(ctx: Ctx, n: int) -> str:
     return bucket
 
 
+def same_pages_as_stock_moto(ctx: Ctx, bucket: str, prefix: str, recursive: bool) -> bool:
+    """The benchmark server's fast listing path parses to the same pages as stock moto's."""
+    kw = {} if recursive else {"Delimiter": "/"}
+
+    def pages():
+        out = []
+        for page in ctx.boto3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, **kw):
+            page.pop("ResponseMetadata", None)
+            out.append(page)
+        return out
+
+    ctx.server.fastlist(False)
+    try:
+        stock = pages()
+    finally:
+        ctx.server.fastlist(True)
+    return stock == pages()
+
+
 def _contenders(ctx: Ctx, bucket: str, prefix: str, recursive: bool) -> list[Contender]:
     def facts(df):
         return {"rows": len(df), "bytes_per_row": int(df.memory_usage(deep=True).sum() / max(len(df), 1))}
@@ -60,6 +79,12 @@ def run(ctx: Ctx) -> list[Section]:
             results = run_case(ctx.server, f"list{n // 1000}k-{mode}", _contenders(ctx, bucket, prefix, recursive),
                                repeat=repeat, memory=n <= 10_000, warmup=n <= 10_000, log=ctx.log)
             sec = Section(f"list{n // 1000}k-{mode}", title, TARGET, results)
+            if n <= 10_000 and ctx.fastlist:
+                same = same_pages_as_stock_moto(ctx, bucket, prefix, recursive)
+                sec.notes.append(f"server: fast listing path checked against stock moto for this listing: "
+                                 f"{'identical parsed pages' if same else 'PAGES DIFFER'}")
+                if not same:
+                    sec.verdicts.append(Verdict(False, "the benchmark server's fast listing differs from stock moto"))
             for r in results:
                 rows = r.facts.get("rows")
                 if rows and r.cpu:

@@ -79,7 +79,7 @@ def run(ctx: Ctx) -> list[Section]:
                              note="fs.open(path, 'rb'), seek + read"))
     rnd += [
         Contender("boto3", boto3_random, note="get_object(Range=...) per read"),
-        Contender("s3fs", _random_file(lambda: ctx.s3fs.open(path, "rb"), data), note="default file object (5 MiB readahead blocks)"),
+        Contender("s3fs", _random_file(lambda: ctx.s3fs.open(path, "rb"), data), note="default file object (readahead cache, 50 MiB blocks)"),
         Contender("obstore", obstore_random, note="get_range per read"),
     ]
     title = f"{N} random {READ // 1024} KiB reads from a {mib(SIZE)} object"

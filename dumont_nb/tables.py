@@ -198,7 +198,8 @@ def _glob_filter(pattern: str | None, base: str) -> Callable[[FileInfo], bool] |
     return keep
 
 
-def listing(url: str, *, recursive: bool = False, glob: str | None = None, config: "Config | None" = None) -> StatFrame:
+def listing(url: str, *, recursive: bool = False, glob: str | None = None, head: bool = False,
+            config: "Config | None" = None) -> StatFrame:
     """One row per entry under ``url`` (see :data:`SCHEMA` for the columns and dtypes).
 
     ``remote://`` lists the remote's buckets (type ``"dir"``). ``remote://bucket/prefix`` lists
@@ -206,24 +207,48 @@ def listing(url: str, *, recursive: bool = False, glob: str | None = None, confi
     ``recursive=True`` every object under it, with no delimiter (``ceil(N/1000)`` requests).
     An object URL gives its own row. ``glob`` keeps rows whose name matches (``*.csv``), or whose
     path below ``url`` matches when the pattern has a ``/`` (``2024/*/data.csv``; ``*`` crosses
-    ``/`` there).
+    ``/`` there). ``head=True`` adds ``content_type`` (string) and ``metadata`` (dict of user
+    metadata) columns, which listings do not carry: one HeadObject per file row, sent
+    concurrently (16 in flight); directory rows get missing values.
 
     Raises:
         InvalidURLError: malformed URL.
         UnknownRemoteError: the remote is not configured.
         FileNotFoundError: nothing exists at ``url``.
-        PermissionError: the store refused the listing.
+        PermissionError: the store refused the listing (or a HEAD).
+        NotSupportedError: ``head=True`` on a file system that cannot HEAD objects.
     """
     fs, path = _resolve(url, config)
     if not path:
-        return frame_from_pages([_list_buckets(fs)], fs.name, _glob_filter(glob, ""))
+        frame = frame_from_pages([_list_buckets(fs)], fs.name, _glob_filter(glob, ""))
+        return _with_head(fs, frame) if head else frame
     keep = _glob_filter(glob, path)
     cols, seen = _collect(fs.iterdir(path, recursive=recursive), fs.name, keep)
     if not seen:
         info = fs.stat(path)  # raises FileNotFoundError when nothing is there
         if not info.is_dir and (keep is None or keep(info)):
             cols.add([info])
-    return cols.frame()
+    frame = cols.frame()
+    return _with_head(fs, frame) if head else frame
+
+
+def _with_head(fs: FileSystem, frame: StatFrame) -> StatFrame:
+    """``frame`` plus ``content_type`` and ``metadata`` from concurrent HEADs of its file rows."""
+    from .errors import NotSupportedError
+
+    get = getattr(fs, "head_metadata", None)
+    if get is None:
+        raise NotSupportedError(f"{fs.name}: this file system cannot add HEAD metadata to a listing")
+    rows = np.flatnonzero((frame["type"] == "file").to_numpy(dtype=bool, na_value=False))
+    heads = get(frame["path"].iloc[rows].tolist()) if len(rows) else []
+    ctype: list = [None] * len(frame)
+    meta: list = [None] * len(frame)
+    for i, h in zip(rows, heads):
+        if h is not None:
+            ctype[i], meta[i] = h["content_type"], h["metadata"]
+    frame["content_type"] = pd.array(ctype, dtype="string")
+    frame["metadata"] = pd.Series(meta, dtype=object, index=frame.index)
+    return frame
 
 
 def _list_buckets(fs: FileSystem) -> list[FileInfo]:

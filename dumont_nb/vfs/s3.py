@@ -108,6 +108,25 @@ class S3Backend(FileSystem):
         return self._info(bucket, key, r.get("ContentLength", 0), r.get("LastModified"), r.get("ETag"),
                           r.get("StorageClass"))
 
+    def head_metadata(self, paths: list[str], limit: int = 16) -> list[dict | None]:
+        """HeadObject for many ``bucket/key`` paths concurrently (``limit`` in flight), in order:
+        ``{"content_type": str | None, "metadata": dict}`` (user metadata), or None where there is
+        no such object. For the HEAD-only fields a listing does not carry.
+
+        Raises:
+            PermissionError, StoreError: the first store error other than a missing object
+                (after every started request has finished).
+        """
+        async def one(path: str) -> dict | None:
+            bucket, key, _ = self.split(path)
+            try:
+                r = await self.client.acall("head_object", Bucket=bucket, Key=key, url=self.client.url(bucket, key))
+            except FileNotFoundError:
+                return None
+            return {"content_type": r.get("ContentType"), "metadata": dict(r.get("Metadata") or {})}
+
+        return self.client.gather(one, list(paths), limit=limit)
+
     def _pages(self, bucket: str, prefix: str, delimiter: str | None, page_size: int = 1000) -> Iterator[dict]:
         token = None
         while True:

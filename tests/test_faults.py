@@ -512,3 +512,30 @@ def test_a_response_cut_mid_body_is_retried_at_most_max_attempts(op, backend, s3
     assert no_uploads_left(s3, bucket)  # CreateMultipartUpload: the uploads made anyway are aborted
     if op in ("ListObjectsV2", "CreateMultipartUpload"):  # (a cut copy/delete/complete may have happened)
         assert body(s3, bucket, "dir/a.txt") == b"previous"
+
+
+def test_partial_delete_failure_during_rename_is_reported_and_a_rerun_completes(backend, s3_server, s3, bucket,
+                                                                                inject):
+    """DeleteObjects answers 200 but lists per-key errors (as S3 does for a partial failure)."""
+    keys = [f"src/{i}.txt" for i in range(5)]
+    for k in keys:
+        s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
+    partial = (200, XML, (
+        '<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        + "".join(f"<Deleted><Key>{k}</Key></Deleted>" for k in keys[:3])
+        + "".join(f"<Error><Key>{k}</Key><Code>InternalError</Code><Message>try again</Message></Error>"
+                  for k in keys[3:])
+        + "</DeleteResult>").encode())
+    inject(only("DeleteObjects", bucket, partial, times=1))
+    with pytest.raises(StoreError) as info:
+        backend.rename(f"{bucket}/src", f"{bucket}/dst")
+    assert "refused to delete 2 key(s)" in str(info.value) and "InternalError" in str(info.value)
+    # nothing lost: every copy was made before any delete
+    assert {k.replace("src/", "dst/") for k in keys} <= _all(s3, bucket)
+    backend.rename(f"{bucket}/src", f"{bucket}/dst")  # the re-run finishes the job
+    assert _all(s3, bucket) == {k.replace("src/", "dst/") for k in keys}
+    assert all(body(s3, bucket, k.replace("src/", "dst/")) == k.encode() for k in keys)
+
+
+def _all(s3, bucket: str) -> set[str]:
+    return {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}

@@ -122,7 +122,7 @@ def test_no_canary_in_reprs_of_anything(canary, s3_server, bucket):
         pickle.dumps(remote.credentials.secret_access_key.resolve())
 
 
-def test_no_canary_in_errors_and_tracebacks(canary, s3_server, bucket, caplog):
+def test_no_canary_in_errors_and_tracebacks(canary, s3_server, bucket):
     fs = S3Backend(canary.remote("moto"))
     fs.readdir(bucket)
     s3_server.faults.append(lambda r: DENIED)

@@ -439,6 +439,11 @@ def test_lagging_listing_with_millis_through_fsspec_and_tables(s3_server, s3, bu
         head = s3.head_object(Bucket=bucket, Key=f"d/{name}")["LastModified"]
         assert listed[name] == head == fs.stat(f"{bucket}/d/{name}").mtime  # whole seconds everywhere
     assert [c["Key"] for c in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["d/old.txt"]  # it lagged
+    # an own delete: the lagging listing still has the key, no surface shows it
+    fs.remove(f"{bucket}/d/old.txt")
+    assert [p.rsplit("/", 1)[-1] for p in ffs.ls(f"{bucket}/d", detail=False)] == ["new.txt"]
+    assert list(listing(f"moto://{bucket}/d", config=config)["name"]) == ["new.txt"]
+    assert list(listing(f"moto://{bucket}", recursive=True, config=config)["name"]) == ["new.txt"]
 
 
 # -- more ways to fail ---------------------------------------------------------------------------

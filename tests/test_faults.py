@@ -544,3 +544,28 @@ def test_partial_delete_failure_during_rename_is_reported_and_a_rerun_completes(
 
 def _all(s3, bucket: str) -> set[str]:
     return {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+
+
+@pytest.mark.parametrize("op", ["GetObject", "PutObject", "ListObjectsV2"])
+def test_retries_through_the_fsspec_protocol_are_bounded_too(op, s3_server, s3, bucket, inject, backoffs):
+    import fsspec
+
+    from dumont_nb.api import use_config
+
+    use_config(parse_config({"remotes": {"moto": s3_server.remote_settings(max_attempts=MAX_ATTEMPTS)}}, source="<t>"))
+    s3.put_object(Bucket=bucket, Key="d/a.csv", Body=b"a,b\n1,2\n")
+    ffs = fsspec.filesystem("moto")
+    ffs.ls(bucket)
+    s3_server.clear()
+    inject(only(op, bucket, SLOWDOWN))
+    with pytest.raises(OSError) as info:
+        if op == "GetObject":
+            ffs.cat_file(f"moto://{bucket}/d/a.csv")
+        elif op == "PutObject":
+            ffs.pipe_file(f"moto://{bucket}/d/a.csv", b"new")
+        else:
+            ffs.ls(f"{bucket}/d")
+    s3_server.faults.clear()
+    assert isinstance(info.value, StoreError) and "SlowDown" in str(info.value)
+    assert s3_server.count(op, bucket) == MAX_ATTEMPTS
+    assert body(s3, bucket, "d/a.csv") == b"a,b\n1,2\n"

@@ -569,3 +569,19 @@ def test_retries_through_the_fsspec_protocol_are_bounded_too(op, s3_server, s3, 
     assert isinstance(info.value, StoreError) and "SlowDown" in str(info.value)
     assert s3_server.count(op, bucket) == MAX_ATTEMPTS
     assert body(s3, bucket, "d/a.csv") == b"a,b\n1,2\n"
+
+
+def test_a_lost_create_answer_of_a_multipart_copy_leaves_no_upload(backend, s3_server, s3, bucket, inject,
+                                                                    monkeypatch):
+    from dumont_nb.vfs import copy as vcopy
+
+    monkeypatch.setattr(vcopy, "MULTIPART_COPY_THRESHOLD", 2**20)  # a 6 MiB object is "huge" here
+    monkeypatch.setattr(vcopy, "COPY_PART_SIZE", 5 * 2**20)
+    s3.put_object(Bucket=bucket, Key="big", Body=b"b" * (6 * 2**20))
+    inject(only("CreateMultipartUpload", bucket, lambda: Cut(10)))
+    with pytest.raises(StoreError):
+        backend.rename(f"{bucket}/big", f"{bucket}/moved")
+    s3_server.faults.clear()
+    assert s3_server.count("CreateMultipartUpload", bucket) == MAX_ATTEMPTS
+    assert no_uploads_left(s3, bucket)
+    assert _all(s3, bucket) == {"big"}

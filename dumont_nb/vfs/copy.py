@@ -38,7 +38,11 @@ async def copy_object(client: "Client", sb: str, sk: str, db: str, dk: str, size
         return
     import asyncio
 
-    mpu = await client.acall("create_multipart_upload", Bucket=db, Key=dk)
+    try:
+        mpu = await client.acall("create_multipart_upload", Bucket=db, Key=dk)
+    except BaseException:
+        await _abort_orphans(client, db, dk)
+        raise
     upload_id = mpu["UploadId"]
     try:
         ranges = [(i + 1, off, min(off + COPY_PART_SIZE, size) - 1) for i, off in enumerate(range(0, size, COPY_PART_SIZE))]
@@ -64,6 +68,18 @@ async def copy_object(client: "Client", sb: str, sk: str, db: str, dk: str, size
         except Exception:
             pass
         raise
+
+
+async def _abort_orphans(client: "Client", bucket: str, key: str) -> None:
+    """After a failed CreateMultipartUpload, abort the unfinished uploads of this exact key (the
+    store may have created one anyway); see :meth:`.writer.S3Writer._abort_orphans`."""
+    try:
+        resp = await client.acall("list_multipart_uploads", Bucket=bucket, Prefix=key)
+        for u in resp.get("Uploads", ()):
+            if u.get("Key") == key:
+                await client.acall("abort_multipart_upload", Bucket=bucket, Key=key, UploadId=u["UploadId"])
+    except Exception:
+        pass
 
 
 def rename(fs: "S3Backend", src: str, dst: str) -> None:

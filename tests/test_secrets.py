@@ -135,7 +135,7 @@ def test_no_canary_in_errors_and_tracebacks(canary, s3_server, bucket):
     finally:
         s3_server.faults.clear()
     # a closed port: the connection is refused
-    settings = dict(canary.remote("moto").to_dict(), endpoint="http://127.0.0.1:9")
+    settings = dict(canary.remote("moto").to_dict(), endpoint="http://127.0.0.1:9", max_attempts=1)
     bad = parse_config({"remotes": {"moto": settings}}, source="<t>")
     with pytest.raises(OSError) as refused:
         S3Backend(bad.remote("moto")).readdir(bucket)

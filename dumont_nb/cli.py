@@ -121,7 +121,7 @@ def _interrupt_on_signals() -> None:
 
 # -- demo -----------------------------------------------------------------------------------
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import DEMO_REMOTE, EMULATE_REMOTE, DemoServer, launch_lab, run_check
+    from .demo import DEMO_REMOTE, EMULATE_REMOTE, DemoServer, launch_lab, run_check, wait_interruptibly
     from .demo_data import DEMO_BUCKET, MANY_KEYS
 
     if args.check and args.server_only:
@@ -154,7 +154,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             return 0 if ok else 1
         if args.server_only:
             _say(f"S3 server running; export DUMONT_CONFIG={demo.config_path}; Ctrl-C to stop")
-            threading.Event().wait()
+            wait_interruptibly()
             return 0
         _say("starting JupyterLab on quickstart.ipynb; press Ctrl-C here to stop everything")
         status = launch_lab(demo, port=args.port, open_browser=not args.no_browser)

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -37,6 +38,7 @@ __all__ = [
     "run_notebook",
     "run_check",
     "launch_lab",
+    "wait_interruptibly",
 ]
 
 DEMO_REMOTE = "demo"
@@ -286,11 +288,29 @@ def launch_lab(
         start_new_session=True,
     )
     try:
-        return child.wait()
+        return wait_interruptibly(child)
     except KeyboardInterrupt:
         return 0
     finally:
         stop_process(child)
+
+
+def wait_interruptibly(child: subprocess.Popen | None = None, tick: float = 0.25) -> int:
+    """Wait for ``child`` to exit (or forever when None) while staying responsive to signals.
+
+    A blocking ``waitpid``/``Event.wait`` is interrupted only when the signal is delivered to the
+    main thread; the kernel may hand Ctrl-C to one of the S3 server's threads instead, and the
+    main thread would never notice. Waking up every ``tick`` seconds lets Python run the
+    handler (KeyboardInterrupt) whichever thread received the signal.
+    """
+    while True:
+        if child is None:
+            time.sleep(tick)
+            continue
+        try:
+            return child.wait(timeout=tick)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def stop_process(child: subprocess.Popen, timeout: float = 20.0) -> None:

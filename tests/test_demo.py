@@ -256,7 +256,10 @@ def test_demo_serves_quickstart_in_jupyterlab_and_ctrl_c_stops_everything(tmp_pa
         assert _port_open(s3_port)
 
         proc.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends to dumont-nb
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("dumont-nb demo did not stop on SIGINT:\n" + log.read_text()[-3000:])
     finally:
         if proc.poll() is None:  # clean up even when the test failed: SIGTERM stops JupyterLab too
             proc.terminate()
@@ -267,6 +270,7 @@ def test_demo_serves_quickstart_in_jupyterlab_and_ctrl_c_stops_everything(tmp_pa
                 proc.wait()
     text = log.read_text()
     assert proc.returncode == 0, text
-    assert "[dumont-nb demo] stopped" in text
-    assert "Traceback" not in text
-    assert not _port_open(port) and not _port_open(s3_port)
+    assert "[dumont-nb demo] stopped" in text, text
+    assert "Traceback" not in text, text
+    assert not _port_open(port), f"JupyterLab still listening on {port}"
+    assert not _port_open(s3_port), f"S3 server still listening on {s3_port}"

@@ -118,7 +118,7 @@ def test_config_check_configured_buckets_use_head_bucket(tmp_path, capsys, s3_se
 
 def test_config_check_wrong_endpoint_port(tmp_path, capsys, s3_server):
     port = _closed_port()
-    path = _write(tmp_path, {"broken": s3_server.remote_settings(endpoint=f"http://127.0.0.1:{port}")})
+    path = _write(tmp_path, {"broken": {**s3_server.remote_settings(), "endpoint": f"http://127.0.0.1:{port}"}})
     code, out = _check(capsys, path)
     assert code == 1
     assert "FAIL broken" in out
@@ -181,7 +181,7 @@ def test_config_check_wrong_region(tmp_path, capsys, s3_server, bucket, fault):
 
 def test_config_check_virtual_hosted_addressing_suggests_path_style(tmp_path, capsys, s3_server, bucket):
     endpoint = f"http://localhost:{s3_server.port}"  # <bucket>.localhost does not resolve
-    path = _write(tmp_path, {"vhost": s3_server.remote_settings(endpoint=endpoint, path_style=False, buckets=[bucket])})
+    path = _write(tmp_path, {"vhost": {**s3_server.remote_settings(path_style=False, buckets=[bucket]), "endpoint": endpoint}})
     code, out = _check(capsys, path)
     assert code == 1, out
     assert "virtual-hosted addressing" in out and "path-style works" in out
@@ -224,7 +224,7 @@ def test_config_check_warns_about_moderate_clock_skew(tmp_path, capsys, s3_serve
 def test_config_check_reports_every_remote_and_fails_if_one_fails(tmp_path, capsys, s3_server):
     path = _write(tmp_path, {
         "good": s3_server.remote_settings(),
-        "dead": s3_server.remote_settings(endpoint=f"http://127.0.0.1:{_closed_port()}"),
+        "dead": {**s3_server.remote_settings(), "endpoint": f"http://127.0.0.1:{_closed_port()}"},
     })
     code, out = _check(capsys, path)
     assert code == 1

@@ -6,6 +6,8 @@ import itertools
 import os
 import uuid
 
+import keyring
+import keyring.backend
 import pytest
 
 from dumont_nb.config import parse_config
@@ -81,3 +83,33 @@ def s3rver_server():
 
     with S3rverServer() as server:
         yield server
+
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A real keyring backend that keeps passwords in a dict."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.store = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring():
+    """An in-memory keyring backend, installed with keyring.set_keyring for the test."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

@@ -6,7 +6,6 @@ import logging
 import pickle
 
 import keyring
-import keyring.backend
 import keyring.backends.fail
 import pytest
 
@@ -15,34 +14,6 @@ from dumont_nb.config import parse_config
 from dumont_nb.credentials import CredentialRef, Secret, parse_ref
 
 CANARY = "CANARY-s3cr3t-9f2b7"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A real keyring backend that keeps passwords in a dict."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def test_parse_ref_kinds():

@@ -14,8 +14,6 @@ import pickle
 import sys
 import traceback
 
-import keyring
-import keyring.backend
 import pytest
 
 from dumont_nb import api
@@ -31,33 +29,11 @@ XML = {"Content-Type": "application/xml"}
 DENIED = (403, XML, b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A real keyring backend that keeps passwords in a dict."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
-
-
 @pytest.fixture
-def canary(s3_server, monkeypatch):
+def canary(s3_server, monkeypatch, memory_keyring):
     """A Config whose ``moto`` remote takes its key from env:, its secret from keychain: and a
     session token from env: (all canaries), active for the test."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    backend.set_password("dumont-canary", "moto", CANARY_SECRET)
-    keyring.set_keyring(backend)
+    memory_keyring.set_password("dumont-canary", "moto", CANARY_SECRET)
     monkeypatch.setenv("DUMONT_CANARY_KEY", CANARY_KEY)
     monkeypatch.setenv("DUMONT_CANARY_TOKEN", CANARY_TOKEN)
     settings = s3_server.remote_settings(credentials={
@@ -68,7 +44,6 @@ def canary(s3_server, monkeypatch):
     config = parse_config({"remotes": {"moto": settings}}, source="<canary>")
     monkeypatch.setattr(api, "_active", config)
     yield config
-    keyring.set_keyring(previous)
 
 
 def clean(text: str, *, key_too: bool = True) -> bool:

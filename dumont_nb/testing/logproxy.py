@@ -18,61 +18,27 @@ is de-chunked and forwarded with a Content-Length.
 from __future__ import annotations
 
 import http.client
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .server import _HEADERS, Fault, Request
+from .server import _HEADERS, Request, ThreadedTestServer
 
 __all__ = ["LoggingProxy"]
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "expect", "proxy-connection", "te", "upgrade"}
 
 
-class LoggingProxy:
+class LoggingProxy(ThreadedTestServer):
     """Forwards HTTP from 127.0.0.1:<free port> to ``upstream_host:upstream_port``, logging each request."""
 
     def __init__(self, upstream_host: str, upstream_port: int, host: str = "127.0.0.1"):
+        super().__init__(host, 0)
         self.upstream = (upstream_host, upstream_port)
-        self.host = host
-        self.port: int | None = None
-        self.log: list[Request] = []
-        self.faults: list[Fault] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # -- life cycle -----------------------------------------------------------------------
     def start(self) -> "LoggingProxy":
-        self._server = ThreadingHTTPServer((self.host, 0), _handler(self))
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="s3-log-proxy", daemon=True)
-        self._thread.start()
+        server = ThreadingHTTPServer((self.host, 0), _handler(self))
+        server.daemon_threads = True
+        self._serve(server, "s3-log-proxy")
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    # -- log helpers (as MotoS3Server) ------------------------------------------------------
-    def clear(self) -> None:
-        """Forget logged requests (and keep faults)."""
-        self.log.clear()
-
-    def requests(self, op: str | None = None, bucket: str | None = None) -> list[Request]:
-        """Logged requests, optionally only one operation (``"ListObjectsV2"``) or one bucket."""
-        return [r for r in list(self.log) if (op is None or r.op == op) and (bucket is None or r.bucket == bucket)]
-
-    def count(self, op: str | None = None, bucket: str | None = None) -> int:
-        return len(self.requests(op, bucket))
 
 
 def _handler(proxy: LoggingProxy):

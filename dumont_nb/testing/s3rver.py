@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 
+from .server import boto3_client_for, remote_settings_for
+
 __all__ = ["S3rverServer", "S3rverUnavailable", "install_s3rver", "S3RVER_KEY", "S3RVER_SECRET", "S3RVER_DEVIATIONS"]
 
 S3RVER_KEY = "S3RVER"
@@ -255,31 +257,10 @@ class S3rverServer:
     # -- clients --------------------------------------------------------------------------
     def boto3_client(self):
         """A plain boto3 client on this server: the independent oracle of tests."""
-        import boto3
-        from botocore.config import Config as BotoConfig
-
-        return boto3.client(
-            "s3",
-            endpoint_url=self.endpoint,
-            aws_access_key_id=S3RVER_KEY,
-            aws_secret_access_key=S3RVER_SECRET,
-            region_name="us-east-1",
-            config=BotoConfig(
-                s3={"addressing_style": "path"},
-                retries={"max_attempts": 1, "mode": "standard"},
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-            ),
-        )
+        return boto3_client_for(self.endpoint, S3RVER_KEY, S3RVER_SECRET,
+                                request_checksum_calculation="when_required",
+                                response_checksum_validation="when_required")
 
     def remote_settings(self, **extra) -> dict:
         """A config mapping for a remote on this server (literal test credentials)."""
-        settings = {
-            "type": "s3",
-            "endpoint": self.endpoint,
-            "region": "us-east-1",
-            "path_style": True,
-            "credentials": {"access_key_id": S3RVER_KEY, "secret_access_key": S3RVER_SECRET},
-        }
-        settings.update(extra)
-        return settings
+        return remote_settings_for(self.endpoint, S3RVER_KEY, S3RVER_SECRET, **extra)

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 from urllib.parse import parse_qs, unquote
 
-__all__ = ["MotoS3Server", "Request", "Reset", "Cut", "TEST_KEY", "TEST_SECRET"]
+__all__ = ["MotoS3Server", "ThreadedTestServer", "Request", "Reset", "Cut", "TEST_KEY", "TEST_SECRET",
+           "boto3_client_for", "remote_settings_for"]
 
 TEST_KEY = "testing"
 TEST_SECRET = "testing-secret"
@@ -122,8 +123,12 @@ def _reset(environ, hard: bool = True) -> None:
     raise ConnectionResetError("injected fault: connection reset")
 
 
-class MotoS3Server:
-    """moto's S3 server on 127.0.0.1 at a free port, in a thread of this process."""
+class ThreadedTestServer:
+    """What every test server here shares: a server object served from a daemon thread, a
+    request log (``log``) with helpers, and a fault list. Subclasses set ``_server`` in ``start``."""
+
+    host: str
+    port: int | None
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.host = host
@@ -133,27 +138,11 @@ class MotoS3Server:
         self._server = None
         self._thread: threading.Thread | None = None
 
-    # -- life cycle -----------------------------------------------------------------------
-    def start(self) -> "MotoS3Server":
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-        from werkzeug.serving import make_server
-
-        class QuietHandler(MotoRequestHandler):
-            def log_request(self, *args, **kwargs):  # the request log is ours
-                pass
-
-        app = DomainDispatcherApplication(create_backend_app)
-        self._server = make_server(
-            self.host, self.port, self._middleware(app), threaded=True, request_handler=QuietHandler
-        )
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="moto-s3", daemon=True)
+    def _serve(self, server, name: str) -> None:
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
         self._thread.start()
-        return self
 
     def stop(self) -> None:
         if self._server is not None:
@@ -164,7 +153,7 @@ class MotoS3Server:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def __enter__(self) -> "MotoS3Server":
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -186,31 +175,62 @@ class MotoS3Server:
     def count(self, op: str | None = None, bucket: str | None = None) -> int:
         return len(self.requests(op, bucket))
 
+
+def boto3_client_for(endpoint: str, key: str, secret: str, **config):
+    """A plain boto3 client (path-style, region us-east-1, one attempt): a test oracle."""
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        region_name="us-east-1",
+        config=BotoConfig(s3={"addressing_style": "path"}, retries={"max_attempts": 1, "mode": "standard"}, **config),
+    )
+
+
+def remote_settings_for(endpoint: str, key: str, secret: str, **extra) -> dict:
+    """A config mapping for a remote on a test server (literal test credentials)."""
+    settings = {
+        "type": "s3",
+        "endpoint": endpoint,
+        "region": "us-east-1",
+        "path_style": True,
+        "credentials": {"access_key_id": key, "secret_access_key": secret},
+    }
+    settings.update(extra)
+    return settings
+
+
+class MotoS3Server(ThreadedTestServer):
+    """moto's S3 server on 127.0.0.1 at a free port, in a thread of this process."""
+
+    def start(self) -> "MotoS3Server":
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args, **kwargs):  # the request log is ours
+                pass
+
+        app = DomainDispatcherApplication(create_backend_app)
+        server = make_server(self.host, self.port, self._middleware(app), threaded=True, request_handler=QuietHandler)
+        self._serve(server, "moto-s3")
+        return self
+
     def boto3_client(self):
         """A plain boto3 client on this server: the independent oracle of tests."""
-        import boto3
-        from botocore.config import Config as BotoConfig
-
-        return boto3.client(
-            "s3",
-            endpoint_url=self.endpoint,
-            aws_access_key_id=TEST_KEY,
-            aws_secret_access_key=TEST_SECRET,
-            region_name="us-east-1",
-            config=BotoConfig(s3={"addressing_style": "path"}, retries={"max_attempts": 1, "mode": "standard"}),
-        )
+        return boto3_client_for(self.endpoint, TEST_KEY, TEST_SECRET)
 
     def remote_settings(self, **extra) -> dict:
         """A config mapping for a remote on this server (literal test credentials)."""
-        settings = {
-            "type": "s3",
-            "endpoint": self.endpoint,
-            "region": "us-east-1",
-            "path_style": True,
-            "credentials": {"access_key_id": TEST_KEY, "secret_access_key": TEST_SECRET},
-        }
-        settings.update(extra)
-        return settings
+        return remote_settings_for(self.endpoint, TEST_KEY, TEST_SECRET, **extra)
 
     # -- WSGI -----------------------------------------------------------------------------
     def _middleware(self, app):

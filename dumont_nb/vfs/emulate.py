@@ -14,10 +14,10 @@ the size of the object.
 from __future__ import annotations
 
 import io
-import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExistsError, NotFoundError
+from .writer import CommitOnClose
 
 if TYPE_CHECKING:
     from .s3 import S3Backend
@@ -72,7 +72,7 @@ def open_emulated(fs: "S3Backend", bucket: str, key: str, base: str) -> "Emulate
     return EmulatedFile(fs, bucket, key, base, data, info.etag if info else None, created=info is None)
 
 
-class EmulatedFile(io.BufferedIOBase):
+class EmulatedFile(CommitOnClose, io.BufferedIOBase):
     """A seekable, readable and writable in-memory copy of an object, committed on close."""
 
     def __init__(self, fs: "S3Backend", bucket: str, key: str, base: str, data: bytes, etag: str | None,
@@ -168,19 +168,3 @@ class EmulatedFile(io.BufferedIOBase):
             self._data = io.BytesIO()
             super().close()
 
-    def discard(self) -> None:
-        """Close without committing."""
-        self._discarded = True
-        self.close()
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            self.discard()
-        else:
-            self.close()
-
-    def __del__(self) -> None:
-        if not getattr(self, "closed", True):
-            warnings.warn(f"{self.name}: file dropped without close(); nothing was written", ResourceWarning,
-                          stacklevel=2)
-            self.discard()

@@ -32,7 +32,36 @@ PART_SIZE = 5 * 2**20
 MAX_INFLIGHT = 4  # parts in flight: throughput vs memory (buffer + 4 × 5 MiB); 3 measured ~0.7× boto3 upload_fileobj
 
 
-class S3Writer(io.BufferedIOBase):
+class CommitOnClose:
+    """The life cycle every writable file here shares: ``close()`` commits, ``discard()``
+    closes without committing, an exception inside ``with`` discards, and a file dropped
+    without ``close()`` is discarded (with a ``ResourceWarning``), never committed."""
+
+    _discarded = False
+
+    def discard(self) -> None:
+        if self.closed:
+            return
+        self._discarded = True
+        self.close()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.discard()
+        else:
+            self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "closed", True):
+            warnings.warn(f"{self.name}: file dropped without close(); nothing was written", ResourceWarning,
+                          stacklevel=2)
+            try:
+                self.discard()
+            except Exception:
+                pass
+
+
+class S3Writer(CommitOnClose, io.BufferedIOBase):
     """A write-only binary file that replaces the whole object on close."""
 
     def __init__(self, fs: "S3Backend", bucket: str, key: str, *, exclusive: bool = False,
@@ -248,28 +277,6 @@ class S3Writer(io.BufferedIOBase):
                     break
                 except Exception:
                     continue
-
-    def discard(self) -> None:
-        """Close without committing: abort any multipart upload, drop the buffer."""
-        if self.closed:
-            return
-        self._discarded = True
-        self.close()
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            self.discard()
-        else:
-            self.close()
-
-    def __del__(self) -> None:
-        if not getattr(self, "closed", True):
-            warnings.warn(f"{self.name}: writer dropped without close(); nothing was written", ResourceWarning,
-                          stacklevel=2)
-            try:
-                self.discard()
-            except Exception:
-                pass
 
 
 class _TextFile(io.TextIOWrapper):

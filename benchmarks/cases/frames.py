@@ -92,7 +92,6 @@ def s3fs_frame(fs, bucket: str, prefix: str, recursive: bool):
 
 def obstore_frame(store, bucket: str, prefix: str, recursive: bool):
     """obstore's Arrow listing (Rust XML parsing), finished with pyarrow compute into the frame."""
-    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc

@@ -3,8 +3,6 @@ and a sequential read of the same object in 64 KiB reads, judged by request coun
 
 from __future__ import annotations
 
-import asyncio
-import os
 import random
 
 from harness import Contender, Ctx, Section, Verdict, mib, run_case

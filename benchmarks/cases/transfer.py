@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 
-import dumont_nb
-
 from harness import Contender, Ctx, Section, Verdict, mib, run_case
 
 BUCKET = "bench-transfer"
@@ -115,8 +113,8 @@ def upload(ctx: Ctx) -> Section:
         want = -(-size // PART)
         sec.verdicts.append(Verdict(parts == want, f"{name}: {parts} UploadPart requests (5 MiB parts → {want})"))
         if d.peak_py is not None:
-            sec.verdicts.append(Verdict(d.peak_py < 64 * 2**20, f"{name}: peak Python memory {mib(d.peak_py)} "
-                                                             f"for a {mib(size)} object, bound 64 MiB (RSS high-water +{mib(d.peak_rss or 0)})"))
+            sec.verdicts.append(Verdict(None, f"{name}: peak Python memory {mib(d.peak_py)} for a {mib(size)} object "
+                                              f"(RSS high-water +{mib(d.peak_rss or 0)}); reported, judged by growth"))
     return sec
 
 

@@ -109,7 +109,8 @@ def write(doc: dict, md_path: Path, png_path: Path, findings: Path) -> None:
         "`benchmarks/findings.md`).",
         "",
         "```",
-        doc["command"],
+        'pip install -e ".[bench]"   # obstore, arro3-core, matplotlib, psutil on top of the test extra',
+        doc["command"] + "   # add --quick for a smaller, faster run",
         "```",
         "",
         f"Run at {doc['started']} UTC, {doc['elapsed']:.0f} s in all, mode: {'quick' if doc['quick'] else 'full'}; "

@@ -69,13 +69,9 @@ def notebooks_dir() -> Path:
 def demo_config(endpoint: str) -> dict:
     """The demo's config mapping: remote ``demo`` on ``endpoint`` and ``demo-emulate`` (the same
     store with ``emulate: true``). The credentials are throwaway literals moto accepts."""
-    remote = {
-        "type": "s3",
-        "endpoint": endpoint,
-        "region": "us-east-1",
-        "path_style": True,
-        "credentials": {"access_key_id": DEMO_KEY, "secret_access_key": DEMO_SECRET},
-    }
+    from .testing.server import remote_settings_for
+
+    remote = remote_settings_for(endpoint, DEMO_KEY, DEMO_SECRET)
     return {"remotes": {DEMO_REMOTE: remote, EMULATE_REMOTE: {**remote, "emulate": True}}}
 
 

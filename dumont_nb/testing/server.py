@@ -176,7 +176,7 @@ class ThreadedTestServer:
         return len(self.requests(op, bucket))
 
 
-def boto3_client_for(endpoint: str, key: str, secret: str, **config):
+def boto3_client_for(endpoint: str, key: str, secret: str, /, **config):
     """A plain boto3 client (path-style, region us-east-1, one attempt): a test oracle."""
     import boto3
     from botocore.config import Config as BotoConfig
@@ -191,7 +191,7 @@ def boto3_client_for(endpoint: str, key: str, secret: str, **config):
     )
 
 
-def remote_settings_for(endpoint: str, key: str, secret: str, **extra) -> dict:
+def remote_settings_for(endpoint: str, key: str, secret: str, /, **extra) -> dict:
     """A config mapping for a remote on a test server (literal test credentials)."""
     settings = {
         "type": "s3",

@@ -120,7 +120,7 @@ def write(doc: dict, md_path: Path, png_path: Path, findings: Path) -> None:
         "The server is moto's S3 server (`dumont_nb.testing.server.MotoS3Server`) in its own process, so the "
         "client CPU figures are the client's alone; request counts come from the server's request log. "
         "Each case runs its clients interleaved (A B C D, then D C B A, ...). Peak memory comes from one extra, "
-        "untimed run under `tracemalloc` (Python allocations; obstore's Rust buffers are invisible to it) plus the "
+        "untimed run (also the warm-up) under `tracemalloc` (Python allocations; obstore's Rust buffers are invisible to it) plus the "
         "sampled RSS high-water mark above the start. Absolute times on moto drift 1.5–2× between runs; compare "
         "within one run.",
         "",

@@ -115,15 +115,18 @@ class StatFrame(pd.DataFrame):
         min_rows = pd.get_option("display.min_rows")
         if max_rows is not None and len(self) > max_rows:
             max_rows = min_rows or max_rows  # pandas' own rule: show min_rows when truncating
-        return self.to_html(
-            formatters=formatters,
-            escape=True,
-            notebook=True,
-            max_rows=max_rows,
-            max_cols=pd.get_option("display.max_columns"),
-            show_dimensions=pd.get_option("display.show_dimensions"),
-            na_rep="",
-        )
+        # keys and explanations are what users read: show up to 200 characters of a cell
+        width = pd.get_option("display.max_colwidth")
+        with pd.option_context("display.max_colwidth", None if width is None else max(width, 200)):
+            return self.to_html(
+                formatters=formatters,
+                escape=True,
+                notebook=True,
+                max_rows=max_rows,
+                max_cols=pd.get_option("display.max_columns"),
+                show_dimensions=pd.get_option("display.show_dimensions"),
+                na_rep="",
+            )
 
 
 class _Columns:

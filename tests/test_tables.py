@@ -201,3 +201,11 @@ def test_mtime_is_whole_seconds_even_when_the_listing_has_milliseconds(config, s
         s3_server.faults.remove(answer)
     assert df["mtime"].tolist() == [pd.Timestamp("2024-05-01 12:30:15", tz="UTC")]
     assert (df["etag"].tolist(), df["storage_class"].tolist()) == (["abc"], ["GLACIER"])
+
+
+def test_html_shows_long_cells_up_to_200_characters():
+    from dumont_nb.tables import StatFrame
+
+    long = "x" * 150
+    html = StatFrame({"why": [long]})._repr_html_()
+    assert long in html

@@ -66,8 +66,7 @@ def caps(remote: str, *, config: Config | None = None) -> pd.DataFrame:
     Raises:
         UnknownRemoteError: no such remote. FileNotFoundError: no such bucket.
     """
-    import pandas as pd
-
+    from ..tables import StatFrame
     from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY
 
     bucket = None
@@ -83,7 +82,7 @@ def caps(remote: str, *, config: Config | None = None) -> pd.DataFrame:
         support = probe(bucket)
         why = f"{support.describe()} on {bucket}; emulate's policy here: {settings.conditional_writes}"
         table.append(("conditional_writes", support.enforced, why))
-    return pd.DataFrame(table, columns=["capability", "value", "why"])
+    return StatFrame(table, columns=["capability", "value", "why"])
 
 
 def config(path: str | None = None) -> Config:

@@ -26,11 +26,11 @@ KEY_EXAMPLES = 25
 URL_EXAMPLES = 300
 CONFIG_EXAMPLES = 300
 
-# segment characters: any printable unicode (astral too) but "/" (the separator) and ":" (a
-# "://" inside a path reads as a URL, see docs/reliability.md), with the troublemakers weighted in
-_TRICKY = list(" +%?#&=;~!$'\"<>\\|*[]{}^`@,") + ["%2F", "%20", "+", " ", "é", "日本", "🙂", "\u200b", "ß"]
+# segment characters: any printable unicode (astral too) but "/" (the separator), with the
+# troublemakers weighted in (":" too: "a://b" inside a key is key bytes, not a URL)
+_TRICKY = list(" +%?#&=;~!$'\"<>\\|*[]{}^`@,:") + ["%2F", "%20", "+", " ", "é", "日本", "🙂", "\u200b", "ß", "http:"]
 _segment = st.one_of(
-    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="/:"),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="/"),
              min_size=1, max_size=12),
     st.lists(st.sampled_from(_TRICKY), min_size=1, max_size=4).map("".join),
 )
@@ -62,6 +62,7 @@ def _body(s3, bucket, key) -> bytes:
 @example(key="%2F/%25/+/ /?/#", data=b"")
 @example(key="dots/../and/./seg.txt", data=b"dots")
 @example(key="0//0", data=b"")  # found by hypothesis: a single-object copy lost the "//"
+@example(key="cache/http://example.com/a?b=c", data=b"url as key")  # "://" inside a key is key bytes
 def test_generated_keys_round_trip_byte_exact(key, data, s3, s3_server, bucket, config):
     use_config(config)  # the fsspec protocol "moto"
     fs = filesystem("moto", config=config)

@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import IO, Any, Iterator
 
 from ..config import Remote
+from ..urls import is_url
 from ..errors import ExistsError, InvalidURLError, IsADirError, NotADirError, NotFoundError, NotSupportedError, StoreError
 from .base import S3_CAPABILITIES, Capabilities, FileInfo, FileSystem
 from .client import Client, whole_seconds
@@ -77,7 +78,7 @@ class S3Backend(FileSystem):
         """``"b/k/"`` → ``("b", "k", True)``: bucket, key without trailing ``/``, and whether
         the path was written as a directory."""
         path = path.lstrip("/")
-        if "://" in path:
+        if is_url(path):  # a scheme in front; "://" later in a key is just key bytes
             raise InvalidURLError(f"{path!r}: expected a bucket/key path here, not a URL; use dumont_nb.resolve(url)")
         bucket, _, key = path.partition("/")
         return bucket, key.rstrip("/"), key.endswith("/")

@@ -122,3 +122,27 @@ def test_list_buckets_at_the_remote_root(fs, bucket):
     names = [e.name for e in fs.readdir("")]
     assert bucket in names and all(e.is_dir for e in fs.readdir(""))
     assert fs.stat(bucket).is_dir
+
+
+def test_iterdir_streams_pages_after_own_writes(fs, s3, request_log, bucket):
+    """Own recent writes are reconciled page by page: the first page still costs one request,
+    and every key shows once, in the store's order, across pages."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = [f"d/k{i:03d}" for i in range(0, 250)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=b"x"), keys))
+    with fs.open(f"{bucket}/d/k1205", "wb") as f:  # own write, sorts inside the second page
+        f.write(b"mine")
+    fs.remove(f"{bucket}/d/k010")  # own delete, on the first page
+    fs.mkdir(f"{bucket}/d/sub")  # own marker: a directory entry
+    request_log.clear()
+    pages = fs.iterdir(f"{bucket}/d", page_size=100)
+    first = next(pages)
+    assert request_log.count("ListObjectsV2") == 1
+    rest = [e for page in pages for e in page]
+    names = [e.name for e in first + rest]
+    expected = sorted([k[2:] for k in keys if k != "d/k010"] + ["k1205", "sub"], key=str.encode)
+    assert names == expected
+    assert [e.is_dir for e in first + rest if e.name == "sub"] == [True]
+    assert request_log.count("ListObjectsV2") == 3

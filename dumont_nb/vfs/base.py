@@ -134,7 +134,7 @@ class FileSystem(abc.ABC):
         """Yield listing pages (one list per store request) in store order; markers hidden.
 
         With ``recursive=True`` every object under ``path`` (no delimiter). Does not raise for an
-        empty prefix (it yields nothing).
+        empty prefix (its one page is empty).
         """
 
     @abc.abstractmethod

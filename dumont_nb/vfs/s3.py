@@ -39,6 +39,17 @@ def _etag(value: str | None) -> str | None:
     return value.strip('"') if value else None
 
 
+def _last_item(resp: dict) -> str:
+    """The last key or common prefix of a listing page, in the store's (UTF-8 byte) order."""
+    items = [c["Key"] for c in resp.get("Contents", ())[-1:]] + [c["Prefix"] for c in resp.get("CommonPrefixes", ())[-1:]]
+    return max(items, key=str.encode) if items else ""
+
+
+def _covered(key: str, last: str) -> bool:
+    """True if a page ending at ``last`` covers ``key`` (up to it, or rolled up in it)."""
+    return key.encode() <= last.encode() or (last.endswith("/") and key.startswith(last))
+
+
 class S3Backend(FileSystem):
     """A :class:`FileSystem` over one S3 remote. Build it with ``S3Backend(remote)``; it
     connects (and resolves credentials) on first use."""
@@ -186,28 +197,35 @@ class S3Backend(FileSystem):
         bucket, key, _ = self.split(path)
         self._need_bucket(bucket, path)
         prefix = f"{key}/" if key else ""
-        pages = self._pages(bucket, prefix, None if recursive else "/", page_size)
-        if not self.journal.under(f"{bucket}/{prefix}"):
-            for resp in pages:
-                yield self._page_entries(bucket, prefix, resp)
-            return
-        # own recent mutations under the prefix: reconcile the whole (maybe lagging) listing first
-        entries = {(e.name, e.is_dir): e for resp in pages for e in self._page_entries(bucket, prefix, resp)}
-        if recursive:
-            for p, exists in self.journal.under(f"{bucket}/{prefix}").items():
-                k = p.split("/", 1)[1]
-                rel = k[len(prefix):]
-                if rel and not k.endswith("/") and ((rel, False) in entries) != exists:
-                    info = self.head(bucket, k)
-                    if info is None:
-                        entries.pop((rel, False), None)
-                    else:
-                        entries[(rel, False)] = replace(info, name=rel)
-        else:
-            self._reconcile(bucket, prefix, entries)
-        out = sorted(entries.values(), key=lambda e: (e.name, e.is_dir))
-        for i in range(0, max(len(out), 1), page_size):
-            yield out[i:i + page_size]
+        pending = self.journal.under(f"{bucket}/{prefix}")  # own recent mutations under the prefix
+        for resp in self._pages(bucket, prefix, None if recursive else "/", page_size):
+            page = self._page_entries(bucket, prefix, resp)
+            if pending:
+                # a listing may lag behind our own writes: reconcile the records this page covers
+                # (keys up to its last item, in the store's byte order; all that is left on the last page)
+                last = _last_item(resp) if resp.get("IsTruncated") else None
+                mine = {p: e for p, e in pending.items() if last is None or _covered(p.split("/", 1)[1], last)}
+                for p in mine:
+                    del pending[p]
+                entries = {(e.name, e.is_dir): e for e in page}
+                if recursive:
+                    self._reconcile_flat(bucket, prefix, entries, mine)
+                else:
+                    self._reconcile(bucket, prefix, entries, mine)
+                page = sorted(entries.values(), key=lambda e: (e.name.encode(), e.is_dir))
+            yield page
+
+    def _reconcile_flat(self, bucket: str, prefix: str, entries: dict, records: dict[str, bool]) -> None:
+        """:meth:`_reconcile` for a recursive listing (entry names are keys relative to ``prefix``)."""
+        for p, exists in records.items():
+            k = p.split("/", 1)[1]
+            rel = k[len(prefix):]
+            if rel and not k.endswith("/") and ((rel, False) in entries) != exists:
+                info = self.head(bucket, k)
+                if info is None:
+                    entries.pop((rel, False), None)
+                else:
+                    entries[(rel, False)] = replace(info, name=rel)
 
     def _page_entries(self, bucket: str, prefix: str, resp: dict) -> list[FileInfo]:
         out = []
@@ -249,9 +267,12 @@ class S3Backend(FileSystem):
                 raise NotFoundError(f"{self.client.url(bucket, key)}: no such directory", self.url(path))
         return sorted(entries.values(), key=lambda e: (e.name, e.is_dir))
 
-    def _reconcile(self, bucket: str, prefix: str, entries: dict[tuple[str, bool], FileInfo]) -> None:
-        """Apply this process's recent mutations under ``prefix`` to a listing that may lag."""
-        records = self.journal.under(f"{bucket}/{prefix}")
+    def _reconcile(self, bucket: str, prefix: str, entries: dict[tuple[str, bool], FileInfo],
+                   records: dict[str, bool] | None = None) -> None:
+        """Apply this process's recent mutations under ``prefix`` (or just ``records``) to a
+        listing that may lag."""
+        if records is None:
+            records = self.journal.under(f"{bucket}/{prefix}")
         subdirs: dict[str, bool] = {}
         for p, exists in records.items():
             rel = p[len(bucket) + 1 + len(prefix):]

@@ -28,6 +28,7 @@ from ..errors import ExistsError, InvalidURLError, IsADirError, NotADirError, No
 from .base import S3_CAPABILITIES, Capabilities, FileInfo, FileSystem
 from .client import Client, whole_seconds
 from .journal import Journal
+from .reconcile import reconcile, take_covered
 
 __all__ = ["S3Backend", "DELETE_BATCH"]
 
@@ -37,17 +38,6 @@ DELETE_BATCH = 1000
 
 def _etag(value: str | None) -> str | None:
     return value.strip('"') if value else None
-
-
-def _last_item(resp: dict) -> str:
-    """The last key or common prefix of a listing page, in the store's (UTF-8 byte) order."""
-    items = [c["Key"] for c in resp.get("Contents", ())[-1:]] + [c["Prefix"] for c in resp.get("CommonPrefixes", ())[-1:]]
-    return max(items, key=str.encode) if items else ""
-
-
-def _covered(key: str, last: str) -> bool:
-    """True if a page ending at ``last`` covers ``key`` (up to it, or rolled up in it)."""
-    return key.encode() <= last.encode() or (last.endswith("/") and key.startswith(last))
 
 
 class S3Backend(FileSystem):
@@ -200,32 +190,11 @@ class S3Backend(FileSystem):
         pending = self.journal.under(f"{bucket}/{prefix}")  # own recent mutations under the prefix
         for resp in self._pages(bucket, prefix, None if recursive else "/", page_size):
             page = self._page_entries(bucket, prefix, resp)
-            if pending:
-                # a listing may lag behind our own writes: reconcile the records this page covers
-                # (keys up to its last item, in the store's byte order; all that is left on the last page)
-                last = _last_item(resp) if resp.get("IsTruncated") else None
-                mine = {p: e for p, e in pending.items() if last is None or _covered(p.split("/", 1)[1], last)}
-                for p in mine:
-                    del pending[p]
+            if pending:  # a listing may lag behind our own writes
                 entries = {(e.name, e.is_dir): e for e in page}
-                if recursive:
-                    self._reconcile_flat(bucket, prefix, entries, mine)
-                else:
-                    self._reconcile(bucket, prefix, entries, mine)
+                reconcile(self, bucket, prefix, entries, take_covered(pending, resp), recursive)
                 page = sorted(entries.values(), key=lambda e: (e.name.encode(), e.is_dir))
             yield page
-
-    def _reconcile_flat(self, bucket: str, prefix: str, entries: dict, records: dict[str, bool]) -> None:
-        """:meth:`_reconcile` for a recursive listing (entry names are keys relative to ``prefix``)."""
-        for p, exists in records.items():
-            k = p.split("/", 1)[1]
-            rel = k[len(prefix):]
-            if rel and not k.endswith("/") and ((rel, False) in entries) != exists:
-                info = self.head(bucket, k)
-                if info is None:
-                    entries.pop((rel, False), None)
-                else:
-                    entries[(rel, False)] = replace(info, name=rel)
 
     def _page_entries(self, bucket: str, prefix: str, resp: dict) -> list[FileInfo]:
         out = []
@@ -259,45 +228,13 @@ class S3Backend(FileSystem):
             marker = marker or any(c["Key"] == prefix for c in resp.get("Contents", ()))
             for e in self._page_entries(bucket, prefix, resp):
                 entries[(e.name, e.is_dir)] = e
-        self._reconcile(bucket, prefix, entries)
+        reconcile(self, bucket, prefix, entries, self.journal.under(f"{bucket}/{prefix}"))
         if not entries and not marker and key:
             if self.head(bucket, key) is not None:
                 raise NotADirError(f"{self.client.url(bucket, key)}: is an object, not a directory", self.url(path))
             if not self._dir_alive(bucket, key):
                 raise NotFoundError(f"{self.client.url(bucket, key)}: no such directory", self.url(path))
         return sorted(entries.values(), key=lambda e: (e.name, e.is_dir))
-
-    def _reconcile(self, bucket: str, prefix: str, entries: dict[tuple[str, bool], FileInfo],
-                   records: dict[str, bool] | None = None) -> None:
-        """Apply this process's recent mutations under ``prefix`` (or just ``records``) to a
-        listing that may lag."""
-        if records is None:
-            records = self.journal.under(f"{bucket}/{prefix}")
-        subdirs: dict[str, bool] = {}
-        for p, exists in records.items():
-            rel = p[len(bucket) + 1 + len(prefix):]
-            if not rel:
-                continue
-            if "/" in rel:
-                name = rel.split("/", 1)[0]
-                subdirs[name] = subdirs.get(name, False) or exists
-                continue
-            listed = (rel, False) in entries
-            if listed != exists:
-                info = self.head(bucket, p.split("/", 1)[1])
-                if info is None:
-                    entries.pop((rel, False), None)
-                else:
-                    entries[(rel, False)] = info
-        for name, any_live in subdirs.items():
-            listed = (name, True) in entries
-            if listed == any_live and any_live:
-                continue
-            alive = self._dir_alive(bucket, prefix + name)
-            if alive:
-                entries[(name, True)] = self._dir(bucket, prefix + name)
-            else:
-                entries.pop((name, True), None)
 
     def _buckets(self) -> list[FileInfo]:
         try:

@@ -6,7 +6,7 @@ when first needed.
 - :func:`load_config`: read the remotes config (and register each remote as an fsspec protocol)
 - :func:`filesystem`, :func:`resolve`, :func:`open`: the vfs layer
 - :func:`listing`, :func:`du`: pandas stat tables
-- :func:`copy`: upload, download and remote-to-remote copies with progress
+- :func:`copy`, :func:`move`: upload, download and remote-to-remote copies with progress
 - :func:`browse`: the bucket browser widget
 - ``%load_ext dumont_nb``: the ``%dumont`` magics
 """
@@ -48,6 +48,7 @@ _LAZY = {
     "listing": ".tables",
     "du": ".tables",
     "copy": ".transfers",
+    "move": ".transfers",
     "browse": ".widget",
 }
 
@@ -96,7 +97,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from .api import active_config, filesystem, load_config, open, resolve, use_config
     from .config import Config, Remote
     from .tables import du, listing
-    from .transfers import copy
+    from .transfers import copy, move
     from .urls import URL, parse_url
     from .vfs.base import Capabilities, FileInfo, FileSystem
     from .widget import browse

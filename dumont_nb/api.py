@@ -70,6 +70,7 @@ def filesystem(remote: str, *, config: Config | None = None) -> FileSystem:
     settings = config.remote(remote)
     key = (id(config), remote)
     with _lock:
+        _forget_parent_instances()
         hit = _instances.get(key)
         if hit is not None and hit[0] is config:
             return hit[1]
@@ -78,6 +79,18 @@ def filesystem(remote: str, *, config: Config | None = None) -> FileSystem:
         fs = S3Backend(settings)
         _instances[key] = (config, fs)
         return fs
+
+
+_pid = os.getpid()
+
+
+def _forget_parent_instances() -> None:
+    """In a forked child, drop the parent's backends (their event loop and connections belong to
+    the parent and are not fork-safe) without closing them; each is rebuilt on first use."""
+    global _pid
+    if os.getpid() != _pid:
+        _instances.clear()
+        _pid = os.getpid()
 
 
 def resolve(url: str, *, config: Config | None = None) -> tuple[FileSystem, str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from ._yaml import show
 from .credentials import CredentialRef, parse_ref
 from .errors import ConfigError
 
@@ -55,7 +56,7 @@ FIELDS: dict[str, str] = {
 }
 CREDENTIAL_FIELDS = ("access_key_id", "secret_access_key", "session_token")
 TOP_LEVEL = ("remotes",)
-NAME_RE = re.compile(r"^[a-z][a-z0-9-]+$")
+NAME_RE = re.compile(r"[a-z][a-z0-9-]+")  # used with fullmatch: no trailing newline slips through
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,11 @@ class Remote:
         """The effective botocore checksum setting (see ``checksums``)."""
         return self.checksums or ("when_required" if self.endpoint else "when_supported")
 
-    def to_dict(self) -> dict[str, Any]:
-        """The remote as a config mapping, with credential *references* only (safe to save)."""
+    def to_dict(self, *, literal_secrets: bool = False) -> dict[str, Any]:
+        """The remote as a config mapping, with credential *references* only (safe to save): a
+        literal credential value becomes ``None``, so the mapping parses again only once the
+        value is given back (an ``env:``/``keychain:`` reference travels as it is).
+        ``literal_secrets=True`` keeps literal values: for pickling to a trusted worker only."""
         out: dict[str, Any] = {"type": self.type}
         for name in FIELDS:
             if name in ("type", "credentials"):
@@ -113,7 +117,7 @@ class Remote:
                 out[name] = list(value) if isinstance(value, tuple) else value
         if self.credentials is not None:
             out["credentials"] = {
-                k: (v.target if v.kind == "literal" else str(v))
+                k: str(v) if v.kind != "literal" else (v.target if literal_secrets else None)
                 for k, v in vars(self.credentials).items()
                 if v is not None
             }
@@ -194,17 +198,9 @@ def parse_config(doc: str | Mapping[str, Any] | None, *, source: str = "<string>
         ConfigError: see :func:`read_config`.
     """
     if isinstance(doc, str):
-        import yaml
+        from ._yaml import load_bounded
 
-        try:
-            data = yaml.safe_load(doc)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = f", line {mark.line + 1}" if mark is not None else ""
-            problem = (exc.problem or exc.context or "invalid YAML").strip()
-            raise ConfigError(f"{source}{line}: YAML syntax error: {problem}; fix the YAML at that line") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{source}: YAML syntax error: {exc}") from None
+        data = load_bounded(doc, source)
     else:
         data = doc
     if data is None:
@@ -213,40 +209,42 @@ def parse_config(doc: str | Mapping[str, Any] | None, *, source: str = "<string>
         raise ConfigError(f"{source}: expected a mapping with a `remotes:` key at the top level, got {_kind(data)}")
     for key in data:
         if key not in TOP_LEVEL:
-            raise ConfigError(f"{source}: unknown top-level key {key!r}{_suggest(key, TOP_LEVEL)}")
+            raise ConfigError(f"{source}: unknown top-level key {show(key)}{_suggest(str(key)[:100], TOP_LEVEL)}")
     remotes_doc = data.get("remotes") or {}
     if not isinstance(remotes_doc, Mapping):
         raise ConfigError(f"{source}: `remotes` must be a mapping of remote name → settings, got {_kind(remotes_doc)}")
     remotes = {}
     for name, body in remotes_doc.items():
+        if str(name) in remotes:  # a mapping given as a dict cannot repeat a key; YAML is checked on load
+            raise ConfigError(f"{source}: remote {show(name)} is defined twice; keep one of them")
         remotes[str(name)] = _parse_remote(name, body, source)
     return Config(remotes=remotes, path=path)
 
 
 def _parse_remote(name: Any, body: Any, source: str) -> Remote:
-    if not isinstance(name, str) or not NAME_RE.match(name):
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
         raise ConfigError(
-            f"{source}: remote {name!r}: invalid name; use 2+ lowercase letters, digits or '-', "
-            f"starting with a letter (it becomes the URL scheme {name}://)"
+            f"{source}: remote {show(name)}: invalid name; use 2+ lowercase letters, digits or '-', "
+            "starting with a letter (it becomes the URL scheme <name>://)"
         )
 
     def fail(fld: str, msg: str) -> ConfigError:
-        return ConfigError(f"{source}: remote {name!r}, field {fld!r}: {msg}")
+        return ConfigError(f"{source}: remote {show(name)}, field {show(fld)}: {msg}")
 
     if not isinstance(body, Mapping):
-        raise ConfigError(f"{source}: remote {name!r}: expected a mapping of settings, got {_kind(body)}")
+        raise ConfigError(f"{source}: remote {show(name)}: expected a mapping of settings, got {_kind(body)}")
     for key in body:
         if key not in FIELDS:
-            raise fail(str(key), f"unknown field{_suggest(str(key), FIELDS)}")
+            raise fail(str(key)[:100], f"unknown field{_suggest(str(key)[:100], FIELDS)}")
     kw: dict[str, Any] = {"name": name, "source": source}
     if "type" not in body:
         raise fail("type", "missing; add `type: s3`")
     if body["type"] != "s3":
-        raise fail("type", f"expected 's3' (the only type so far), got {body['type']!r}")
+        raise fail("type", f"expected 's3' (the only type so far), got {show(body['type'])}")
     for fld in ("path_style", "emulate", "anonymous", "verify_ssl", "override_protocol"):
         if fld in body:
             if not isinstance(body[fld], bool):
-                raise fail(fld, f"expected true or false, got {body[fld]!r}")
+                raise fail(fld, f"expected true or false, got {show(body[fld])}")
             kw[fld] = body[fld]
     for fld in ("region", "profile"):
         if fld in body:
@@ -260,18 +258,18 @@ def _parse_remote(name: Any, body: Any, source: str) -> Remote:
     for fld, choices in (("checksums", ("when_required", "when_supported")), ("conditional_writes", ("require", "fallback"))):
         if fld in body:
             if body[fld] not in choices:
-                raise fail(fld, f"expected one of {', '.join(choices)}, got {body[fld]!r}")
+                raise fail(fld, f"expected one of {', '.join(choices)}, got {show(body[fld])}")
             kw[fld] = body[fld]
     if "max_attempts" in body:
         v = body["max_attempts"]
         if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 20:
-            raise fail("max_attempts", f"expected a whole number from 1 to 20, got {v!r}")
+            raise fail("max_attempts", f"expected a whole number from 1 to 20, got {show(v)}")
         kw["max_attempts"] = v
     for fld in ("connect_timeout", "read_timeout"):
         if fld in body:
             v = body[fld]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
-                raise fail(fld, f"expected a positive number of seconds, got {v!r}")
+                raise fail(fld, f"expected a positive number of seconds, got {show(v)}")
             kw[fld] = float(v)
     if "buckets" in body:
         v = body["buckets"]
@@ -288,17 +286,26 @@ def _parse_remote(name: Any, body: Any, source: str) -> Remote:
 def _endpoint(v: Any, fail) -> str:
     if not isinstance(v, str):
         raise fail("endpoint", f"expected an http(s) URL such as https://s3.example.com, got {_kind(v)}")
-    parts = urlsplit(v)
-    if parts.username is not None or parts.password is not None or "@" in v:
+    if "@" in v:
         # any "@": a secret with "/" in user:pass@ would otherwise parse as a host and a path
-        shown = f"{parts.scheme}://***@{urlsplit(parts.scheme + '://' + v.rsplit('@', 1)[1]).hostname or ''}"
+        try:
+            host = urlsplit("http://" + v.rsplit("@", 1)[1]).hostname or ""
+        except ValueError:
+            host = ""
+        shown = f"{v.split(':', 1)[0][:10]}://***@{show(host)[1:-1]}"
         raise fail("endpoint", f"credentials in the URL ({shown}) are not allowed; move them to the credentials block")
+    if len(v) > 2048 or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in v):
+        raise fail("endpoint", f"expected an http(s) URL with no spaces or control characters, got {show(v)}")
+    try:
+        parts = urlsplit(v)
+    except ValueError as exc:
+        raise fail("endpoint", f"not a valid URL ({exc}): {show(v)}; expected e.g. https://s3.example.com") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise fail("endpoint", f"expected an http(s) URL such as https://s3.example.com, got {v!r}")
+        raise fail("endpoint", f"expected an http(s) URL such as https://s3.example.com, got {show(v)}")
     try:
         parts.port
     except ValueError:
-        raise fail("endpoint", f"invalid port in {v!r}") from None
+        raise fail("endpoint", f"invalid port in {show(v)}") from None
     return v.rstrip("/")
 
 
@@ -307,7 +314,7 @@ def _credentials(v: Any, fail) -> Credentials:
         raise fail("credentials", "expected a mapping with access_key_id and secret_access_key")
     for key in v:
         if key not in CREDENTIAL_FIELDS:
-            raise fail(f"credentials.{key}", f"unknown field{_suggest(str(key), CREDENTIAL_FIELDS)}")
+            raise fail(f"credentials.{str(key)[:100]}", f"unknown field{_suggest(str(key)[:100], CREDENTIAL_FIELDS)}")
     refs = {}
     for key in CREDENTIAL_FIELDS:
         if key not in v:

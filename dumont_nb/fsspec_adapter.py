@@ -113,12 +113,21 @@ class DumontFileSystem(AbstractFileSystem):
             path = path[m.end():]
         return path.lstrip("/").rstrip("/")
 
+    @classmethod
+    def _vfs_path(cls, path) -> str:
+        """The vfs path of ``path``, keeping one trailing ``/``: ``b/a/`` is the directory ``a``,
+        ``b/a`` the object or the directory (``_strip_protocol`` drops the ``/``, as fsspec
+        expects of names; every call that deletes or moves uses this instead)."""
+        text = fsspec.utils.stringify_path(path)
+        stripped = cls._strip_protocol(text)
+        return stripped + "/" if text.endswith("/") and "/" in stripped else stripped
+
     def unstrip_protocol(self, name: str) -> str:
         return f"{self._remote_name}://{name}"
 
     # -- serialization: settings and references, never a resolved secret ----------------------
     def __reduce__(self):
-        return _rebuild, (self._remote_name, self.remote.to_dict())
+        return _rebuild, (self._remote_name, self.remote.to_dict(literal_secrets=True))
 
     def to_dict(self, *, include_password: bool = False) -> dict[str, Any]:
         """``{"cls", "protocol", "args", "remote", "remote_name"}``; never a credential value
@@ -153,7 +162,7 @@ class DumontFileSystem(AbstractFileSystem):
         return list(self.vfs.readdir(""))
 
     def info(self, path, **kwargs):
-        path = self._strip_protocol(path)
+        path = self._vfs_path(path)
         if not path:
             return {"name": "", "size": 0, "type": "directory"}
         return _info_dict(self.vfs.stat(path))
@@ -228,15 +237,17 @@ class DumontFileSystem(AbstractFileSystem):
         self.vfs.stat(bucket)  # FileNotFoundError if it does not exist
 
     def rmdir(self, path):
-        self.vfs.rmdir(self._strip_protocol(path))
+        self.vfs.rmdir(self._vfs_path(path))
 
     def rm_file(self, path):
         self.vfs.remove(self._strip_protocol(path))
 
     def rm(self, path, recursive=False, maxdepth=None):
+        """Delete objects; ``recursive`` also every key under each path. A path ending in ``/``
+        names the directory only: ``rm("b/a/", recursive=True)`` keeps an object ``a`` beside it."""
         paths = path if isinstance(path, (list, tuple)) else [path]
         for p in paths:
-            p = self._strip_protocol(p)
+            p = self._vfs_path(p)
             if recursive:
                 if self.vfs.remove_all(p) == 0 and not self.vfs.exists(p):
                     raise FileNotFoundError(f"{self.unstrip_protocol(p)}: no such object or prefix")
@@ -248,12 +259,13 @@ class DumontFileSystem(AbstractFileSystem):
                     self.vfs.remove(p)
 
     def mv(self, path1, path2, recursive=False, maxdepth=None, **kwargs):
-        self.vfs.rename(self._strip_protocol(path1), self._strip_protocol(path2))
+        """Rename (copy then delete); ``b/a/`` moves the directory even beside an object ``a``."""
+        self.vfs.rename(self._vfs_path(path1), self._vfs_path(path2))
 
     def cp_file(self, path1, path2, **kwargs):
         from .transfers import copy_object
 
-        copy_object(self.vfs, self._strip_protocol(path1), self.vfs, self._strip_protocol(path2))
+        copy_object(self.vfs, self._vfs_path(path1), self.vfs, self._vfs_path(path2))
 
 
 def _rebuild(remote_name: str, settings: dict) -> DumontFileSystem:
@@ -261,7 +273,7 @@ def _rebuild(remote_name: str, settings: dict) -> DumontFileSystem:
     fresh one from settings and references (resolved again on first use)."""
     with _lock:
         cls = _ours.get(remote_name)
-    if cls is not None and cls._config is not None and cls._config.remote(remote_name).to_dict() == settings:
+    if cls is not None and cls._config is not None and cls._config.remote(remote_name).to_dict(literal_secrets=True) == settings:
         return cls()
     config = parse_config({"remotes": {remote_name: settings}}, source="<unpickled>")
     return adapter_class(remote_name, config)()

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from .formatting import human_size
 from .urls import parse_url
 from .vfs.base import FileInfo, FileSystem
 
@@ -82,19 +83,6 @@ SCHEMA: tuple[Column, ...] = (
 SIZE_COLUMNS = ("size",)
 
 
-def human_size(n: Any) -> str:
-    """``1536`` → ``"1.5 KiB"``; missing values → ``""``."""
-    if n is None or n is pd.NA or (isinstance(n, float) and np.isnan(n)):
-        return ""
-    n = int(n)
-    if abs(n) < 1024:
-        return f"{n} B"
-    value = float(n)
-    for unit in ("KiB", "MiB", "GiB", "TiB", "PiB"):
-        value /= 1024.0
-        if abs(value) < 1024 or unit == "PiB":
-            return f"{value:.1f} {unit}"
-    raise AssertionError("unreachable")
 
 
 class StatFrame(pd.DataFrame):

@@ -5,7 +5,7 @@ remote a copy is server-side (CopyObject); between remotes the bytes are streame
 process. Recursive copies run a bounded thread pool and show two tqdm bars (``tqdm.auto``, so
 notebook widgets in Jupyter): bytes and files.
 
-Downloads write ``.<name>.<random>.dumont-part`` in the destination directory and
+Downloads write ``.<name>.<random>.dumont-part`` (the name cut to fit 255 bytes) in the destination directory and
 ``os.replace`` it onto the final path, so an interrupted download leaves the previous file (or
 nothing) there. A key that would land outside the destination directory (``..`` segments,
 absolute keys, backslashes, drive letters, or a symlink in the destination tree that leads out)
@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import InvalidURLError, IsADirError, StoreError
+from .formatting import human_size, one_line
 from .urls import is_url, parse_url
 from .vfs.base import FileSystem
 
 if TYPE_CHECKING:
     from .config import Config
 
-__all__ = ["copy", "CopySummary", "unsafe_key_reason", "local_target", "copy_object", "CHUNK"]
+__all__ = ["copy", "move", "into", "keep_folder", "CopySummary", "unsafe_key_reason", "local_target", "copy_object", "CHUNK"]
 
 #: bytes per read/write when streaming
 CHUNK = 8 * 1024 * 1024
@@ -50,6 +51,10 @@ class CopySummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    folders: int = 0  # empty folders (markers) recreated at the destination
+    #: the source of every transfer that completed (vfs paths, markers as ``dir/``, or local
+    #: paths): what a move deletes, and nothing else
+    done: list[str] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -57,8 +62,6 @@ class CopySummary:
         return not self.failed
 
     def __repr__(self) -> str:
-        from .tables import human_size
-
         return (
             f"CopySummary({self.src} → {self.dst}: {self.files} files, {human_size(self.bytes)} copied, "
             f"{len(self.skipped)} skipped, {len(self.failed)} failed, {self.seconds:.1f} s)"
@@ -131,6 +134,19 @@ def upload(local: str, fs: FileSystem, path: str, tick: Callable[[int], None]) -
         return _pump(src.read, dst.write, tick)
 
 
+#: bytes a file name may have on common file systems (ext4, APFS, NTFS in UTF-16 units)
+NAME_MAX = 255
+
+
+def _temp_prefix(name: str) -> str:
+    """``.<name>.``, the name cut (on a character boundary) so that the temporary file's name
+    (prefix, 8 random characters, ``.dumont-part``) fits in :data:`NAME_MAX` bytes whenever the
+    final name does."""
+    room = NAME_MAX - len(".dumont-part") - 8 - 2
+    raw = name.encode("utf-8", "surrogateescape")[:room]
+    return "." + raw.decode("utf-8", "ignore") + "."
+
+
 def download(fs: FileSystem, path: str, local: str, tick: Callable[[int], None], mtime: float | None = None) -> int:
     """Object → local file, through a temporary file renamed into place.
 
@@ -139,7 +155,7 @@ def download(fs: FileSystem, path: str, local: str, tick: Callable[[int], None],
     """
     folder = os.path.dirname(os.path.abspath(local))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(local)}.", suffix=".dumont-part", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(os.path.basename(local)), suffix=".dumont-part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out, fs.open(path, "rb") as src:
             n = _pump(src.read, out.write, tick)
@@ -153,6 +169,16 @@ def download(fs: FileSystem, path: str, local: str, tick: Callable[[int], None],
         except FileNotFoundError:
             pass
         raise
+
+
+def keep_folder(fs: FileSystem, path: str) -> int:
+    """Make sure the folder ``path`` exists, writing its one marker if nothing is there (no
+    markers for parents: they exist through it). Returns 0 (bytes copied)."""
+    try:
+        fs.mkdir(path)
+    except FileExistsError:
+        pass
+    return 0
 
 
 def copy_object(src_fs: FileSystem, src: str, dst_fs: FileSystem, dst: str, tick: Callable[[int], None] = lambda n: None, size: int | None = None) -> int:
@@ -235,16 +261,20 @@ class _Task:
     rel: str
     size: int
     mtime: float | None
+    marker: bool = False  # an empty folder to recreate (``rel`` "" is the copied folder itself)
 
 
 def _plan_remote(side: _Side) -> Iterator[_Task]:
     assert side.fs is not None
     base = side.path.rstrip("/")
     prefix = base + "/"
-    for page in side.fs.iterdir(base, recursive=True):
+    for page in side.fs.iterdir(prefix, recursive=True, markers=True):
         for info in page:
             rel = info.path[len(prefix):] if info.path.startswith(prefix) else info.name
-            yield _Task(rel, int(info.size or 0), info.mtime.timestamp() if info.mtime else None)
+            if info.is_dir:
+                yield _Task(info.name, 0, None, marker=True)
+            else:
+                yield _Task(rel, int(info.size or 0), info.mtime.timestamp() if info.mtime else None)
 
 
 def _plan_local(side: _Side) -> Iterator[_Task]:
@@ -255,6 +285,9 @@ def _plan_local(side: _Side) -> Iterator[_Task]:
         raise FileNotFoundError(f"{root}: no such directory")
     for folder, dirs, files in os.walk(root):
         dirs.sort()
+        if not dirs and not files:  # an empty folder stays one (a marker at a remote)
+            rel = os.path.relpath(folder, root).replace(os.sep, "/")
+            yield _Task("" if rel == "." else rel, 0, None, marker=True)
         for name in sorted(files):
             full = os.path.join(folder, name)
             rel = os.path.relpath(full, root).replace(os.sep, "/")
@@ -273,7 +306,7 @@ def _dst_for_single(dst: _Side, name: str) -> tuple[_Side, str]:
     return dst, ""
 
 
-# -- the public function -------------------------------------------------------------------------
+# -- the public functions -------------------------------------------------------------------------
 def copy(
     src: str | os.PathLike,
     dst: str | os.PathLike,
@@ -288,8 +321,9 @@ def copy(
 
     A single file copied onto a directory (a local directory, a remote URL ending in ``/``, or a
     bucket root) keeps its name. A recursive copy puts the *contents* of ``src`` into ``dst``
-    (a recursive copy of a single object copies that object). ``workers`` bounds the transfer
-    pool; ``progress=False`` hides the bars.
+    (a recursive copy of a single object copies that object), empty folders included. A source
+    URL ending in ``/`` is the folder only, never an object of the same name beside it.
+    ``workers`` bounds the transfer pool; ``progress=False`` hides the bars.
 
     Returns:
         a :class:`CopySummary` (files, bytes, skipped hostile keys, failures, seconds).
@@ -302,25 +336,105 @@ def copy(
         StoreError: some transfers of a recursive copy failed (``.summary`` holds the details);
             a single-file copy raises the store's error itself.
     """
+    a, b = _sides(src, dst, config)
+    summary = _copy(a, b, recursive, workers, progress)
+    if summary.failed:
+        first_src, first_msg = summary.failed[0]
+        err = StoreError(
+            f"copy {summary.src} → {summary.dst}: {len(summary.failed)} of "
+            f"{len(summary.failed) + summary.files + summary.folders} files failed; first: {first_src}: {first_msg}"
+        )
+        err.summary = summary  # type: ignore[attr-defined]
+        raise err
+    return summary
+
+
+def move(
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    *,
+    config: "Config | None" = None,
+    workers: int = WORKERS,
+    progress: bool = True,
+) -> CopySummary:
+    """Move a file or a folder (a folder keeps its empty sub-folders) to ``dst`` (see
+    :func:`into` for a ``dst`` ending in ``/``): within one remote the
+    backend's rename (copy then delete, not atomic); otherwise a copy, then a delete of exactly
+    what was copied, only once everything was: a key written under the source meanwhile stays.
+
+    Raises:
+        StoreError: some items were not copied (failed, or skipped as unsafe local names); the
+            source is kept whole and nothing is deleted.
+        others as :func:`copy`.
+    """
+    a, b = _sides(src, into(src, dst), config)
+    if a.fs is not None and a.fs is b.fs:
+        started = time.monotonic()
+        a.fs.rename(a.path, b.path)
+        return CopySummary(a.show(), b.show(), seconds=time.monotonic() - started)
+    if a.fs is not None:
+        directory = a.path.endswith("/") or a.fs.stat(a.path).is_dir
+    else:
+        if not os.path.lexists(a.path):
+            raise FileNotFoundError(f"{a.path}: no such local file or directory")
+        directory = os.path.isdir(a.path)
+    summary = _copy(a, b, directory, workers, progress)
+    left = [*summary.failed, *summary.skipped]
+    if left:
+        what, why = left[0]
+        raise StoreError(
+            f"move {summary.src} → {summary.dst}: {len(left)} item(s) not copied (e.g. {what}: {why}); "
+            "the source was kept, nothing deleted", summary.src,
+        )
+    if a.fs is not None:
+        a.fs.remove_many(summary.done)
+    else:
+        _remove_local(summary.done, a.path if directory else None)
+    return summary
+
+
+def into(src: str | os.PathLike, dst: str | os.PathLike) -> str:
+    """Where a move of ``src`` to ``dst`` lands: a ``dst`` ending in ``/`` receives ``src`` under
+    its own name (a folder keeps its ``/``), any other ``dst`` is the new name."""
+    s, d = os.fspath(src), os.fspath(dst)
+    if not d.endswith(("/", os.sep)):
+        return d
+    name = s.rstrip("/" + os.sep).replace(os.sep, "/").rsplit("/", 1)[-1]
+    return d + name + ("/" if s.endswith(("/", os.sep)) else "")
+
+
+def _remove_local(paths: list[str], root: str | None) -> None:
+    """Delete exactly these local files (and folders, ``dir/``), then every folder of the moved
+    tree that is left empty (one that someone wrote into meanwhile stays, with that file)."""
+    for p in paths:
+        if not p.endswith("/"):
+            os.remove(p)
+    if root is None:
+        return
+    for folder, _, _ in sorted(os.walk(root, topdown=False), key=lambda t: -len(t[0])):
+        try:
+            os.rmdir(folder)
+        except OSError:  # not empty: it holds something we did not copy
+            pass
+
+
+def _sides(src: str | os.PathLike, dst: str | os.PathLike, config: "Config | None") -> tuple[_Side, _Side]:
     a, b = _side(src, config), _side(dst, config)
     if not a.remote and not b.remote:
         raise InvalidURLError(f"copy: neither {a.text!r} nor {b.text!r} is a remote URL; use shutil for local copies")
+    return a, b
+
+
+def _copy(a: _Side, b: _Side, recursive: bool, workers: int, progress: bool) -> CopySummary:
+    """The copy itself: failures are collected in the summary (a single file's error raises)."""
     summary = CopySummary(a.show(), b.show())
     started = time.monotonic()
     if recursive:
         tasks = list(_plan_remote(a) if a.remote else _plan_local(a))
-        if tasks or not a.remote or a.fs.stat(a.path.rstrip("/")).is_dir:  # type: ignore[union-attr]
+        if tasks or not a.remote or a.fs.stat(a.path).is_dir:  # type: ignore[union-attr]
             jobs = _jobs(a, b, [(t, t.rel) for t in tasks], summary)
             _run(jobs, summary, workers, progress, files_bar=True)
             summary.seconds = time.monotonic() - started
-            if summary.failed:
-                first_src, first_msg = summary.failed[0]
-                err = StoreError(
-                    f"copy {summary.src} → {summary.dst}: {len(summary.failed)} of {len(jobs)} files failed; "
-                    f"first: {first_src}: {first_msg}"
-                )
-                err.summary = summary  # type: ignore[attr-defined]
-                raise err
             return summary
     a, task = _single(a)
     b, rel = _dst_for_single(b, task.rel)
@@ -332,7 +446,7 @@ def copy(
 def _single(a: _Side) -> tuple[_Side, _Task]:
     """The one file of a non-recursive copy: the side of its parent and its task."""
     if a.fs is not None:
-        info = a.fs.stat(a.path.rstrip("/"))
+        info = a.fs.stat(a.path)
         if info.is_dir:
             raise IsADirError(f"{a.show()}: is a directory; use recursive=True to copy a tree", a.path)
         parent, _, name = info.path.rpartition("/")
@@ -344,55 +458,62 @@ def _single(a: _Side) -> tuple[_Side, _Task]:
 
 
 Job = Callable[[Callable[[int], None]], int]  # job(tick) -> bytes copied
+_Planned = tuple[str, int, Job, str, bool]  # (source shown, size, job, source path, is a folder)
 
 
-def _jobs(a: _Side, b: _Side, plan: list[tuple[_Task, str]], summary: CopySummary) -> list[tuple[str, int, Job]]:
-    """``(source shown, size, job)`` per transfer; hostile keys go to ``summary.skipped``."""
+def _jobs(a: _Side, b: _Side, plan: list[tuple[_Task, str]], summary: CopySummary) -> list[_Planned]:
+    """One entry per transfer; hostile keys go to ``summary.skipped``."""
     out = []
     for task, dst_rel in plan:
         job = _job(a, b, task, dst_rel)
         if isinstance(job, str):
             summary.skipped.append((a.show(task.rel), job))
         else:
-            out.append((a.show(task.rel), task.size, job))
+            out.append((a.show(task.rel), task.size, job[0], job[1], task.marker))
     return out
 
 
-def _run(jobs: list[tuple[str, int, Job]], summary: CopySummary, workers: int, progress: bool, *, files_bar: bool, raise_errors: bool = False) -> None:
+def _run(jobs: list[_Planned], summary: CopySummary, workers: int, progress: bool, *, files_bar: bool, raise_errors: bool = False) -> None:
     """Run the jobs (a bounded pool when ``workers`` > 1) under a bytes bar and a files bar."""
     from tqdm.auto import tqdm
 
     lock = threading.Lock()
-    bbar = tqdm(total=sum(size for _, size, _ in jobs), unit="B", unit_scale=True, unit_divisor=1024, desc="bytes", disable=not progress)
-    fbar = tqdm(total=len(jobs), unit="file", desc="files", disable=not (progress and files_bar))
+    bbar = tqdm(total=sum(j[1] for j in jobs), unit="B", unit_scale=True, unit_divisor=1024, desc="bytes", disable=not progress)
+    fbar = tqdm(total=sum(1 for j in jobs if not j[4]), unit="file", desc="files", disable=not (progress and files_bar))
 
     def tick(n: int) -> None:
         with lock:
             bbar.update(n)
 
-    def done(shown: str, n: int | None, exc: Exception | None) -> None:
-        if exc is not None:
-            summary.failed.append((shown, _one_line(exc)))
-            return
-        summary.files += 1
-        summary.bytes += n or 0
+    def done(planned: _Planned, n: int | None, exc: Exception | None) -> None:
+        shown, _, _, source, folder = planned
+        with lock:
+            if exc is not None:
+                summary.failed.append((shown, one_line(exc)))
+                return
+            summary.done.append(source)
+            if folder:
+                summary.folders += 1
+                return
+            summary.files += 1
+            summary.bytes += n or 0
         fbar.update(1)
 
     try:
         if workers <= 1 or len(jobs) <= 1:
-            for shown, _, job in jobs:
+            for planned in jobs:
                 try:
-                    n = job(tick)
+                    n = planned[2](tick)
                 except Exception as exc:
                     if raise_errors:
                         raise
-                    done(shown, None, exc)
+                    done(planned, None, exc)
                 else:
-                    done(shown, n, None)
+                    done(planned, n, None)
             return
         pool = ThreadPoolExecutor(max_workers=min(workers, len(jobs)), thread_name_prefix="dumont-copy")
         try:
-            futures = {pool.submit(job, tick): shown for shown, _, job in jobs}
+            futures = {pool.submit(p[2], tick): p for p in jobs}
             for fut in as_completed(futures):
                 exc = fut.exception()
                 done(futures[fut], None if exc else fut.result(), exc)  # type: ignore[arg-type]
@@ -403,9 +524,15 @@ def _run(jobs: list[tuple[str, int, Job]], summary: CopySummary, workers: int, p
         fbar.close()
 
 
-def _job(a: _Side, b: _Side, task: _Task, dst_rel: str) -> Job | str:
-    """The transfer of one file, or why it is skipped (a key unsafe as a local path)."""
-    src_path = f"{a.path if a.exact else a.path.rstrip('/')}/{task.rel}" if a.fs is not None else os.path.join(a.path, *task.rel.split("/"))
+def _job(a: _Side, b: _Side, task: _Task, dst_rel: str) -> tuple[Job, str] | str:
+    """``(the transfer of one file or folder, its source path)``, or why it is skipped (a key
+    unsafe as a local path)."""
+    if a.fs is not None:
+        base = a.path if a.exact else a.path.rstrip("/")
+        src_path = f"{base}/{task.rel}" + ("/" if task.marker and task.rel else "")
+    else:
+        src_path = os.path.join(a.path, *task.rel.split("/")) if task.rel else a.path
+        src_path += os.sep if task.marker else ""
     if b.fs is None:
         assert a.fs is not None
         target: str | None = b.path
@@ -413,14 +540,13 @@ def _job(a: _Side, b: _Side, task: _Task, dst_rel: str) -> Job | str:
             target, reason = local_target(b.path, dst_rel)
             if target is None:
                 return reason or "unsafe key"
-        return lambda tick: download(a.fs, src_path, target, tick, task.mtime)
+        if task.marker:
+            return (lambda tick: os.makedirs(target, exist_ok=True) or 0), src_path
+        return (lambda tick: download(a.fs, src_path, target, tick, task.mtime)), src_path
     dst_base = b.path.rstrip("/")
     dst_path = f"{dst_base}/{dst_rel}" if dst_rel else dst_base
+    if task.marker:
+        return (lambda tick: keep_folder(b.fs, dst_path)), src_path
     if a.fs is None:
-        return lambda tick: upload(src_path, b.fs, dst_path, tick)
-    return lambda tick: copy_object(a.fs, src_path, b.fs, dst_path, tick, task.size)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        return (lambda tick: upload(src_path, b.fs, dst_path, tick)), src_path
+    return (lambda tick: copy_object(a.fs, src_path, b.fs, dst_path, tick, task.size)), src_path

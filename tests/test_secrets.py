@@ -65,8 +65,11 @@ def test_the_canary_really_is_used(canary, s3_server, bucket):
     fs = S3Backend(canary.remote("moto"))
     with fs.open(f"{bucket}/k", "wb") as f:
         f.write(b"x")
-    built = fs.client.fs  # the s3fs instance got the resolved values
-    assert built.secret == CANARY_SECRET and built.key == CANARY_KEY and built.token == CANARY_TOKEN
+    built = fs.client.fs  # the session got the resolved values (the write above was signed with them)
+    creds = built.session._credentials
+    assert (creds.access_key, creds.secret_key, creds.token) == (CANARY_KEY, CANARY_SECRET, CANARY_TOKEN)
+    # never as plain attributes of the s3fs instance, which a verbose traceback would show
+    assert (built.key, built.secret, built.token) == (None, None, None)
 
 
 def test_no_canary_in_reprs_of_anything(canary, s3_server, bucket):

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from .. import api
-from ..errors import DumontError, IsADirError, NotFoundError, StoreError
+from ..errors import DumontError, IsADirError, NotFoundError
+from ..formatting import human_size
 from ..urls import is_url, parse_url
 from .settings import browse, caps, config, remotes
 from .text import BinaryObjectError, cat, head
@@ -50,12 +51,6 @@ class RemovalPlan:
         return f"{self.url}: {self.count} object(s), {human_size(self.size)}"
 
 
-def human_size(n: int) -> str:
-    """``1536`` → ``"1.5 KiB"`` (:func:`dumont_nb.tables.human_size`, imported when used, so
-    ``%load_ext`` does not import pandas)."""
-    from ..tables import human_size as _human
-
-    return _human(n)
 
 
 # -- listing ------------------------------------------------------------------------------
@@ -141,46 +136,20 @@ def cp(src: str, dst: str, *, recursive: bool = False, config: Config | None = N
     return copy(src, dst, recursive=recursive, config=config)
 
 
-def _is_dir(target: str, config: Config | None) -> bool:
-    if is_url(target):
-        fs, path = api.resolve(target, config=config)
-        return fs.stat(path).is_dir
-    if not os.path.lexists(target):
-        raise NotFoundError(f"{target}: no such local file or directory", target)
-    return os.path.isdir(target)
-
-
 def mv(src: str, dst: str, *, config: Config | None = None) -> str:
     """Move an object or directory; returns the destination. Within one remote this is the
-    backend's rename (copy then delete, not atomic); otherwise a copy then a delete of the source.
-    A ``dst`` ending in ``/`` receives ``src`` under its own name.
+    backend's rename (copy then delete, not atomic); otherwise :func:`dumont_nb.move`: a copy,
+    then a delete of exactly what was copied (empty folders kept). A ``dst`` ending in ``/``
+    receives ``src`` under its own name; a ``src`` ending in ``/`` is the folder only.
 
     Raises:
-        FileNotFoundError: ``src`` does not exist. Others as :func:`cp`.
+        FileNotFoundError: ``src`` does not exist. StoreError: something was not copied (the
+        source is kept). Others as :func:`cp`.
     """
-    if dst.endswith("/"):
-        dst = dst + src.rstrip("/").rsplit("/", 1)[-1]
-    if is_url(src) and is_url(dst) and parse_url(src).remote == parse_url(dst).remote:
-        s, d = parse_url(src).require_key(), parse_url(dst).require_key()
-        api.filesystem(s.remote, config=config).rename(s.path, d.path)
-        return dst
-    directory = _is_dir(src, config)
-    summary = cp(src, dst, recursive=directory, config=config)
-    left = [*getattr(summary, "failed", ()), *getattr(summary, "skipped", ())]
-    if left:
-        what, why = left[0]
-        raise StoreError(
-            f"mv {src} → {dst}: {len(left)} item(s) not copied (e.g. {what}: {why}); "
-            f"the source was kept, nothing deleted",
-            src,
-        )
-    if is_url(src):
-        fs, path = api.resolve(src, config=config)
-        fs.remove_all(path) if directory else fs.remove(path)
-    elif directory:
-        shutil.rmtree(src)
-    else:
-        os.remove(src)
+    from ..transfers import into, move
+
+    dst = into(src, dst)
+    move(src, dst, config=config)
     return dst
 
 

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from IPython.core.completer import CompletionContext, SimpleCompletion, context_matcher
 
+from ..formatting import magic_word, unescape_line
 from .parser import SUBCOMMANDS, CommandParser, subparser
 
 __all__ = ["make_matcher", "complete", "register", "unregister", "MAX_KEYS", "TIMEOUT"]
@@ -126,22 +127,18 @@ def split_words(rest: str) -> tuple[list[str], str, str, str]:
     return words, raw, text, opening
 
 
-_PLAIN = re.compile(r"^[\w@%+=:,./~-]*$")
-
-
 def _quoted(candidate: str, opening: str) -> str:
-    """A completion as it must be typed: inside the user's quote, or quoted when it holds spaces
-    or quotes; a directory keeps the quote open so the next Tab goes on."""
-    q = opening or ("" if _PLAIN.match(candidate) else ("'" if "'" not in candidate else '"'))
-    if not q:
-        return candidate
-    return q + candidate + ("" if candidate.endswith("/") else q)
+    """A completion as it must be typed: quoted when needed (inside the user's quote) and
+    escaped for IPython's ``$``/``{}`` expansion, so running the line names exactly the key; a
+    directory keeps the quote open so the next Tab goes on."""
+    return magic_word(candidate, opening, close=not candidate.endswith("/"))
 
 
 def complete(rest: str, parser: CommandParser, config) -> list[str]:
     """Completions of the current word of ``rest`` (the ``%dumont`` line after the magic name,
     up to the cursor), sorted and quoted as needed; each replaces the whole word as typed."""
     words, _, text, opening = split_words(rest)
+    words, text = [unescape_line(w) for w in words], unescape_line(text)  # what IPython will make of them
     return sorted({_quoted(c, opening) for c in _complete(words, text, parser, config)})
 
 

@@ -75,7 +75,7 @@ def _read_text(url: str, *, lines: int | None, limit: int, config: Config | None
 
 
 def _too_large(url: str, limit: int) -> DumontError:
-    from ..tables import human_size
+    from ..formatting import human_size
 
     return StoreError(
         f"{url}: larger than {human_size(limit)}, too big for cat; use `%dumont head -n N {url}` "

@@ -130,11 +130,15 @@ class FileSystem(abc.ABC):
         """
 
     @abc.abstractmethod
-    def iterdir(self, path: str, *, recursive: bool = False, page_size: int = 1000) -> Iterator[list[FileInfo]]:
+    def iterdir(self, path: str, *, recursive: bool = False, page_size: int = 1000,
+                markers: bool = False) -> Iterator[list[FileInfo]]:
         """Yield listing pages (one list per store request) in store order; markers hidden.
 
-        With ``recursive=True`` every object under ``path`` (no delimiter). Does not raise for an
-        empty prefix (its one page is empty).
+        With ``recursive=True`` every object under ``path`` (no delimiter); with ``markers=True``
+        as well, each directory marker appears too, as an ``is_dir`` entry (the only directories
+        a recursive listing has; the listed directory's own marker has the name ``""``), so a
+        copy or a move can keep empty folders. Does not raise for
+        an empty prefix (its one page is empty).
         """
 
     @abc.abstractmethod
@@ -161,6 +165,25 @@ class FileSystem(abc.ABC):
     @abc.abstractmethod
     def remove_all(self, path: str) -> int:
         """Delete every object under the prefix (and the object of that name); returns the count."""
+
+    def remove_many(self, paths: list[str]) -> int:
+        """Delete exactly these objects (a path ending in ``/`` names a directory marker); a
+        missing one is not an error. Nothing else under any of them is touched. Returns the count.
+
+        Raises:
+            StoreError: the store refused some deletes (the message names the first and counts them).
+        """
+        count = 0
+        for p in paths:
+            try:
+                if p.endswith("/"):
+                    self.rmdir(p)
+                else:
+                    self.remove(p)
+            except FileNotFoundError:
+                continue
+            count += 1
+        return count
 
     @abc.abstractmethod
     def rename(self, src: str, dst: str) -> None:

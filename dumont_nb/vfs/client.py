@@ -66,16 +66,14 @@ class Client:
 
         r = self.remote
         kwargs: dict[str, Any] = {}
+        session = _session(None if r.anonymous or r.credentials is not None else r.profile)
         if r.anonymous:
             kwargs["anon"] = True
         elif r.credentials is not None:
-            kwargs["key"] = r.credentials.access_key_id.resolve().reveal()
-            kwargs["secret"] = r.credentials.secret_access_key.resolve().reveal()
-            if r.credentials.session_token is not None:
-                kwargs["token"] = r.credentials.session_token.resolve().reveal()
-            protect(kwargs["secret"], kwargs.get("token"))
-        elif r.profile:
-            kwargs["profile"] = r.profile
+            # resolved values go straight into the session's credentials object (whose repr shows
+            # nothing): never into a local, a kwargs dict or s3fs's key/secret attributes, which
+            # a verbose traceback (%xmode Verbose) would print and a notebook would save
+            _set_credentials(session, r.credentials)
         client_kwargs: dict[str, Any] = {"verify": r.verify_ssl}
         if r.region:
             client_kwargs["region_name"] = r.region
@@ -98,7 +96,7 @@ class Client:
             config_kwargs=config_kwargs,
             skip_instance_cache=True,
             use_listings_cache=False,
-            session=_session(kwargs.pop("profile", None)),
+            session=session,
             **kwargs,
         )
         fs.retries = 1  # s3fs's own retry loop would multiply botocore's attempts
@@ -258,6 +256,23 @@ def parse_timestamp(value: Any) -> datetime:
     from botocore.utils import parse_timestamp as slow
 
     return slow(value)
+
+
+def _set_credentials(session, creds) -> None:
+    """Resolve ``creds`` (references) into ``session``, registering the secrets for log redaction.
+    No resolved value is bound to a name in any frame here.
+
+    Raises:
+        CredentialError: a reference cannot be resolved.
+    """
+    token = creds.session_token
+    session.set_credentials(
+        creds.access_key_id.resolve().reveal(),
+        creds.secret_access_key.resolve().reveal(),
+        token.resolve().reveal() if token is not None else None,
+    )
+    frozen = session._credentials  # an AioCredentials; its repr shows no value
+    protect(frozen.secret_key, frozen.token)
 
 
 def _session(profile: str | None):

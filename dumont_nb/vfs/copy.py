@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .client import Client
     from .s3 import S3Backend
 
-__all__ = ["copy_object", "rename", "MULTIPART_COPY_THRESHOLD", "COPY_PART_SIZE"]
+__all__ = ["copy_object", "rename", "refuse_overlap", "MULTIPART_COPY_THRESHOLD", "COPY_PART_SIZE"]
 
 #: objects larger than this are copied with UploadPartCopy (CopyObject's limit is 5 GiB);
 #: read at call time, so a test may lower it
@@ -82,6 +82,26 @@ async def _abort_orphans(client: "Client", bucket: str, key: str) -> None:
         pass
 
 
+def refuse_overlap(sb: str, sk: str, db: str, dk: str, surl: str = "", durl: str = "") -> None:
+    """Refuse a directory move whose destination overlaps its source: inside it, or an ancestor
+    of it (``d/s`` → ``d`` would copy ``d/s/s/f`` onto ``d/s/f`` before reading it, then delete
+    both). Keys compare by ``/``-segments, so ``d/s`` and ``d/s2`` do not overlap.
+
+    Raises:
+        StoreError (errno EINVAL): the two overlap.
+    """
+    if sb != db:
+        return
+    s, d = sk.rstrip("/") + "/", dk.rstrip("/") + "/"
+    if d.startswith(s):
+        raise StoreError(f"{surl or sk} → {durl or dk}: cannot move a directory into itself", surl or sk, errno.EINVAL)
+    if s.startswith(d):
+        raise StoreError(
+            f"{surl or sk} → {durl or dk}: the destination is a parent of the source, so the copy would "
+            "overwrite keys before moving them; move to a new name, then rename it back", surl or sk, errno.EINVAL,
+        )
+
+
 def rename(fs: "S3Backend", src: str, dst: str) -> None:
     """:meth:`S3Backend.rename`; see there for what is raised."""
     client = fs.client
@@ -104,8 +124,7 @@ def rename(fs: "S3Backend", src: str, dst: str) -> None:
         client.call("delete_object", Bucket=sb, Key=sk)
         fs.journal.record(f"{sb}/{sk}", False)
         return
-    if sb == db and (dk + "/").startswith(sk + "/"):
-        raise StoreError(f"{surl} → {durl}: cannot move a directory into itself", surl, errno.EINVAL)
+    refuse_overlap(sb, sk, db, dk, surl, durl)
     keys = [kv for page in fs._keys(sb, f"{sk}/") for kv in page]
     if not keys:
         raise NotFoundError(f"{surl}: no such object or directory", surl)

@@ -182,21 +182,23 @@ class S3Backend(FileSystem):
             return self._dir(bucket, key)
         raise NotFoundError(f"{self.client.url(bucket, key)}: no such object or directory", self.url(path))
 
-    def iterdir(self, path: str, *, recursive: bool = False, page_size: int = 1000) -> Iterator[list[FileInfo]]:
-        """Listing pages, one list per ListObjectsV2 request, markers hidden (see the ABC)."""
+    def iterdir(self, path: str, *, recursive: bool = False, page_size: int = 1000,
+                markers: bool = False) -> Iterator[list[FileInfo]]:
+        """Listing pages, one list per ListObjectsV2 request, markers hidden unless ``markers``
+        (see the ABC)."""
         bucket, key, _ = self.split(path)
         self._need_bucket(bucket, path)
         prefix = f"{key}/" if key else ""
         pending = self.journal.under(f"{bucket}/{prefix}")  # own recent mutations under the prefix
         for resp in self._pages(bucket, prefix, None if recursive else "/", page_size):
-            page = self._page_entries(bucket, prefix, resp)
+            page = self._page_entries(bucket, prefix, resp, markers=markers and recursive)
             if pending:  # a listing may lag behind our own writes
                 entries = {(e.name, e.is_dir): e for e in page}
                 reconcile(self, bucket, prefix, entries, take_covered(pending, resp), recursive)
                 page = sorted(entries.values(), key=lambda e: (e.name.encode(), e.is_dir))
             yield page
 
-    def _page_entries(self, bucket: str, prefix: str, resp: dict) -> list[FileInfo]:
+    def _page_entries(self, bucket: str, prefix: str, resp: dict, markers: bool = False) -> list[FileInfo]:
         out = []
         for cp in resp.get("CommonPrefixes", ()):
             name = cp["Prefix"][len(prefix):].rstrip("/")
@@ -204,8 +206,10 @@ class S3Backend(FileSystem):
                 out.append(self._dir(bucket, cp["Prefix"].rstrip("/")))
         for c in resp.get("Contents", ()):
             k = c["Key"]
-            if k.endswith("/"):
-                continue  # a directory marker
+            if k.endswith("/"):  # a directory marker
+                if markers:  # name "" is the marker of the listed directory itself
+                    out.append(FileInfo(name=k[len(prefix):-1], path=f"{bucket}/{k[:-1]}", size=0, mtime=None, is_dir=True))
+                continue
             out.append(self._info(bucket, k, c.get("Size", 0), c.get("LastModified"), c.get("ETag"), c.get("StorageClass"),
                                   name=k[len(prefix):]))  # one FileInfo a key, not two (listing CPU)
         return out
@@ -378,6 +382,16 @@ class S3Backend(FileSystem):
         for page in self._keys(bucket, f"{key}/" if key else ""):
             count += self._delete(bucket, [k for k, _ in page])
         return count
+
+    def remove_many(self, paths: list[str]) -> int:
+        """Delete exactly these objects (``dir/`` paths are markers) with DeleteObjects, 1,000
+        keys a request, grouped by bucket; see :meth:`FileSystem.remove_many`."""
+        by_bucket: dict[str, list[str]] = {}
+        for p in paths:
+            bucket, key, as_dir = self.split(p)
+            self._need_bucket(bucket, p)
+            by_bucket.setdefault(bucket, []).append(key + "/" if as_dir else key)
+        return sum(self._delete(b, keys) for b, keys in by_bucket.items())
 
     def _delete(self, bucket: str, keys: list[str]) -> int:
         """DeleteObjects in batches of :data:`DELETE_BATCH`; records the keys as removed."""

@@ -178,9 +178,9 @@ class ActionsMixin:
         elif action == "rename":
             if not value or "/" in value.strip("/"):
                 raise ValueError(f"{value!r}: a new name must be non-empty and contain no '/'")
-            fs, src = self.resolve(sel[0])
-            src = src.rstrip("/")
-            dst = f"{src.rpartition('/')[0]}/{value.strip('/')}"
+            fs, src = self.resolve(sel[0])  # a folder keeps its "/": never the same-named object
+            folder = "/" if src.endswith("/") else ""
+            dst = f"{src.rstrip('/').rpartition('/')[0]}/{value.strip('/')}{folder}"
             self._start(f"rename {sel[0]}", lambda job: fs.rename(src, dst) or f"renamed to {fs.url(dst)}",
                         code=action_code("rename", sel, value.strip("/")))
         elif action in ("copy", "move"):
@@ -209,10 +209,11 @@ class ActionsMixin:
             self._show_action_code(action_code("append", sel, text=value))
         elif action == "delete":
             def run(job: Job) -> str:
-                n = ops.delete_items(job, self.resolve, sel, total_items=len(plan))
-                return f"deleted {n} objects"
+                n = ops.delete_items(job, plan)
+                return f"deleted {n} {'object' if n == 1 else 'objects'}"
 
-            self._start(f"delete {len(plan)} objects", run, code=action_code("delete", sel))
+            count = sum(1 for i in plan if not i.marker)
+            self._start(f"delete {count} {'object' if count == 1 else 'objects'}", run, code=action_code("delete", sel))
 
     # -- upload ---------------------------------------------------------------------------
     @guarded

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 from ..errors import InvalidURLError
+from ..formatting import human_size
 from ..urls import parse_url
 from ..vfs.base import FileInfo, FileSystem
 
@@ -30,19 +31,8 @@ __all__ = [
 
 #: columns the listing can be sorted by
 SORT_KEYS = ("name", "type", "size", "mtime")
-_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 
 
-def human_size(n: int | None) -> str:
-    """``1536`` → ``"1.5 KiB"``; ``None`` → ``""``."""
-    if n is None:
-        return ""
-    size = float(n)
-    for unit in _UNITS:
-        if size < 1024 or unit == _UNITS[-1]:
-            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

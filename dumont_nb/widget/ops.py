@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from ..errors import InvalidURLError
+from ..errors import InvalidURLError, IsADirError
 from ..urls import parse_url
 from ..vfs.base import FileSystem
 from .jobs import Job
@@ -33,13 +33,16 @@ class Item:
 
     fs: FileSystem
     path: str  # vfs path of the object
-    rel: str  # path relative to the selection root, e.g. "folder/sub/file.csv"
+    rel: str  # path relative to the selection root, e.g. "folder/sub/file.csv" ("folder/sub/" for a marker)
     size: int
+    marker: bool = False  # a folder marker (path and rel end with "/")
 
 
 def plan(resolve: Resolver, urls: Iterable[str], job: Job | None = None) -> list[Item]:
     """Every object under the selected URLs (a folder URL ends with ``/``), listed recursively
-    (one ListObjectsV2 request per 1,000 keys; Cancel is checked between pages).
+    (one ListObjectsV2 request per 1,000 keys; Cancel is checked between pages), the folders'
+    markers included (``Item.marker``), so an action touches exactly what was counted. A folder
+    URL never stands for the object of the same name beside it, nor the reverse.
 
     Raises:
         FileNotFoundError: a selected object does not exist.
@@ -50,29 +53,34 @@ def plan(resolve: Resolver, urls: Iterable[str], job: Job | None = None) -> list
         if job is not None:
             job.check()
         fs, path = resolve(url)
-        path = path.rstrip("/")
         if url.endswith("/"):
+            path = path.rstrip("/")
             base = posixpath.basename(path)
-            for page in fs.iterdir(path, recursive=True):
+            for page in fs.iterdir(path + "/", recursive=True, markers=True):
                 if job is not None:
                     job.check()
                 for info in page:
-                    if info.is_dir:
-                        continue
                     rel = info.path[len(path) + 1:]
-                    items.append(Item(fs, info.path, f"{base}/{rel}", int(info.size or 0)))
+                    if info.is_dir:  # a marker: the folder itself ("") or an empty one below
+                        items.append(Item(fs, info.path + "/", f"{base}/{rel}".rstrip("/") + "/", 0, marker=True))
+                    else:
+                        items.append(Item(fs, info.path, f"{base}/{rel}", int(info.size or 0)))
         else:
             info = fs.stat(path)
+            if info.is_dir:
+                raise IsADirError(f"{url}: is a folder; select it as {url}/", url)
             items.append(Item(fs, path, posixpath.basename(path), int(info.size or 0)))
     return items
 
 
 def describe(items: list[Item], urls: list[str]) -> str:
-    """``"3 objects, 1.5 MiB, under moto://b/x/, moto://b/y.csv"``: what an action will touch."""
-    total = sum(i.size for i in items)
+    """``"3 objects (1.5 MiB) in moto://b/x/, moto://b/y.csv"``: what an action will touch
+    (folder markers are not counted as objects; empty folders are named)."""
+    objects = [i for i in items if not i.marker]
+    total = sum(i.size for i in objects)
     shown = ", ".join(urls[:5]) + (f" and {len(urls) - 5} more" if len(urls) > 5 else "")
-    noun = "object" if len(items) == 1 else "objects"
-    return f"{len(items)} {noun} ({human_size(total)}) in {shown}"
+    noun = "object" if len(objects) == 1 else "objects"
+    return f"{len(objects)} {noun} ({human_size(total)}) in {shown}"
 
 
 def copy_items(job: Job, items: list[Item], dst: FileSystem, dst_dir: str, *, move: bool = False) -> int:
@@ -87,10 +95,11 @@ def copy_items(job: Job, items: list[Item], dst: FileSystem, dst_dir: str, *, mo
         Cancelled: Cancel was pressed.
         ValueError: an item would be copied onto itself.
     """
-    from ..transfers import copy_object
+    from ..transfers import copy_object, keep_folder
 
-    job.total = sum(i.size for i in items)
-    job.total_items = len(items)
+    objects = [i for i in items if not i.marker]
+    job.total = sum(i.size for i in objects)
+    job.total_items = len(objects)
     dst_dir = dst_dir.rstrip("/")
     for item in items:
         target = f"{dst_dir}/{item.rel}"
@@ -99,6 +108,11 @@ def copy_items(job: Job, items: list[Item], dst: FileSystem, dst_dir: str, *, mo
     for item in items:
         job.check()
         target = f"{dst_dir}/{item.rel}"
+        if item.marker:  # keep the (empty) folder
+            keep_folder(dst, target)
+            if move:
+                item.fs.remove_many([item.path])
+            continue
         if move and item.fs is dst:
             dst.rename(item.path, target)  # copy + delete within one remote
             job.advance(item.size)
@@ -108,28 +122,33 @@ def copy_items(job: Job, items: list[Item], dst: FileSystem, dst_dir: str, *, mo
             if move:
                 item.fs.remove(item.path)
         job.advance(0, items=1)
-    return len(items)
+    return len(objects)
 
 
-def delete_items(job: Job, resolve: Resolver, urls: list[str], total_items: int = 0) -> int:
-    """Delete the selected objects and folders (every key under a folder URL, marker included);
-    returns the number of objects deleted. Cancel stops between selected entries.
+def delete_items(job: Job, items: list[Item]) -> int:
+    """Delete exactly the planned items (what the confirmation counted: a key written under a
+    folder after it was counted stays); returns the number of objects deleted (markers aside).
+    Cancel stops between batches of 1,000.
 
     Raises:
         Cancelled: Cancel was pressed.
+        StoreError: the store refused some deletes.
     """
-    job.total_items = total_items or len(urls)
+    objects = sum(1 for i in items if not i.marker)
+    job.total_items = objects
+    by_fs: dict[int, tuple[FileSystem, list[Item]]] = {}
+    for item in items:
+        by_fs.setdefault(id(item.fs), (item.fs, []))[1].append(item)
     count = 0
-    for url in urls:
-        job.check()
-        fs, path = resolve(url)
-        if url.endswith("/"):
-            n = fs.remove_all(path.rstrip("/"))
-        else:
-            fs.remove(path)
-            n = 1
-        count += n
-        job.advance(0, items=n)
+    for fs, mine in by_fs.values():
+        mine.sort(key=lambda i: i.marker)  # objects first, then the folders they were in
+        for start in range(0, len(mine), 1000):
+            job.check()
+            batch = mine[start:start + 1000]
+            fs.remove_many([i.path for i in batch])
+            n = sum(1 for i in batch if not i.marker)
+            count += n
+            job.advance(0, items=n)
     return count
 
 
@@ -173,14 +192,17 @@ def download(job: Job, items: list[Item], local_dir: str | os.PathLike) -> tuple
     if not os.path.isdir(root):
         raise NotADirectoryError(f"{root}: download folder does not exist; create it or pick another")
     job.total = sum(i.size for i in items)
-    job.total_items = len(items)
+    job.total_items = sum(1 for i in items if not i.marker)
     skipped: list[str] = []
     count = 0
     for item in items:
         job.check()
-        target, _reason = local_target(root, item.rel)
+        target, _reason = local_target(root, item.rel.rstrip("/"))
         if target is None:
             skipped.append(item.fs.url(item.path))
+            continue
+        if item.marker:  # an empty folder stays a folder
+            os.makedirs(target, exist_ok=True)
             continue
         download_object(item.fs, item.path, target, job.advance)
         count += 1

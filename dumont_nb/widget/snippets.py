@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from ..formatting import magic_word
+
 __all__ = ["snippet", "action_code"]
 
 _READERS = {
@@ -34,7 +36,7 @@ def snippet(location_url: str, selected: list[str], *, style: str = "python") ->
     if style == "magic":
         for url in targets:
             verb = "ls" if url.endswith("/") or url.endswith("://") else "cat"
-            lines.append(f"%dumont {verb} {url}")
+            lines.append(f"%dumont {verb} {magic_word(url)}")  # escaped: a key's {} and $ stay key bytes
         return "\n".join(lines)
     lines.append("import dumont_nb")
     needs_pd = False
@@ -54,8 +56,10 @@ def snippet(location_url: str, selected: list[str], *, style: str = "python") ->
 
 
 def _remote_path(url: str) -> tuple[str, str]:
+    """``("moto", "b/a/")`` for ``moto://b/a/``: a folder keeps its ``/``, so the code never
+    touches the object ``a`` beside the folder ``a/``."""
     remote, _, rest = url.partition("://")
-    return remote, rest.rstrip("/")
+    return remote, rest
 
 
 def _name(url: str) -> str:
@@ -82,10 +86,10 @@ def action_code(action: str, sources: list[str], target: str = "", text: str = "
             else:
                 to = f"{dest}{_name(src)}/" if src.endswith("/") else dest
             recursive = ", recursive=True" if src.endswith("/") else ""
-            lines.append(f"dumont_nb.copy({src!r}, {to!r}{recursive})")
-            if action == "move":
-                verb = "remove_all" if src.endswith("/") else "remove"
-                lines.append(f"{fs_of(src)}.{verb}({_remote_path(src)[1]!r})")
+            if action == "move":  # deletes exactly what it copied
+                lines.append(f"dumont_nb.move({src!r}, {to!r})")
+            else:
+                lines.append(f"dumont_nb.copy({src!r}, {to!r}{recursive})")
     elif action == "delete":
         for src in sources:
             verb = "remove_all" if src.endswith("/") else "remove"
@@ -93,9 +97,10 @@ def action_code(action: str, sources: list[str], target: str = "", text: str = "
     elif action == "rename":
         (src,) = sources
         path = _remote_path(src)[1]
-        lines.append(f"{fs_of(src)}.rename({path!r}, {path.rpartition('/')[0] + '/' + target!r})")
+        folder = "/" if path.endswith("/") else ""
+        lines.append(f"{fs_of(src)}.rename({path!r}, {path.rstrip('/').rpartition('/')[0] + '/' + target + folder!r})")
     elif action == "mkdir":
-        lines.append(f"{fs_of(target)}.mkdir({_remote_path(target)[1] + '/' + text!r})")
+        lines.append(f"{fs_of(target)}.mkdir({_remote_path(target)[1].rstrip('/') + '/' + text!r})")
     elif action == "upload":
         for name in text.splitlines():
             lines.append(f"dumont_nb.copy({name!r}, {target!r})  # from a local file")

@@ -1,0 +1,74 @@
+"""Text helpers every surface shares: sizes, one-line errors, and words safe in an IPython line.
+
+Nothing here imports pandas, IPython or the vfs, so any layer may use it.
+
+IPython expands ``$name``, ``{expr}`` and ``$$``/``{{``/``}}`` in a magic's line *before* the
+magic sees it, quotes or not. A key placed into a ``%dumont`` line (by Tab completion or "Copy
+as code") must therefore be escaped for IPython as well as quoted for the shell-like split, or
+the key ``{__import__("os").system("…")}.txt`` runs code. :func:`magic_word` does both.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["human_size", "one_line", "magic_word", "escape_line", "unescape_line", "plural"]
+
+_UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")
+#: words that need no quoting in a shell-like split (and hold nothing IPython expands)
+_PLAIN = re.compile(r"^[\w@%+=:,./~-]*$")
+
+
+def human_size(n: int | float | None) -> str:
+    """``1536`` → ``"1.5 KiB"``, ``0`` → ``"0 B"``; ``None`` (or NaN/NA) → ``""``."""
+    try:
+        if n is None or n != n:  # NaN is not equal to itself
+            return ""
+        n = int(n)
+    except (TypeError, ValueError):  # pandas.NA has no truth value
+        return ""
+    if abs(n) < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in _UNITS:
+        value /= 1024.0
+        if abs(value) < 1024 or unit == _UNITS[-1]:
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """``plural(1, "object")`` → ``"1 object"``, ``plural(2, "entry", "entries")`` → ``"2 entries"``."""
+    return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
+
+
+def one_line(exc: BaseException) -> str:
+    """``"TypeName: first line of the message"`` (or the type name alone)."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def escape_line(text: str) -> str:
+    """Escape what IPython would expand in a magic line: ``$`` → ``$$``, ``{`` → ``{{``, ``}`` → ``}}``."""
+    return text.replace("$", "$$").replace("{", "{{").replace("}", "}}")
+
+
+def unescape_line(text: str) -> str:
+    """What IPython makes of an escaped word (the inverse of :func:`escape_line`)."""
+    return text.replace("$$", "$").replace("{{", "{").replace("}}", "}")
+
+
+def magic_word(text: str, quote: str = "", *, close: bool = True) -> str:
+    """``text`` as one word of a ``%dumont`` line: quoted for the shell-like split when needed
+    (inside ``quote`` if the user opened one; ``close=False`` leaves it open, so the next Tab
+    goes on) and escaped for IPython, so the line names exactly ``text`` and runs nothing."""
+    if not quote:
+        if _PLAIN.match(text):
+            return text
+        quote = "'"
+    if quote == "'":
+        body = text.replace("'", "'\"'\"'")
+    else:
+        body = text.replace("\\", "\\\\").replace('"', '\\"')
+    return escape_line(quote + body + (quote if close else ""))

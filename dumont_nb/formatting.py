@@ -2,8 +2,8 @@
 
 Nothing here imports pandas, IPython or the vfs, so any layer may use it.
 
-IPython expands ``$name``, ``{expr}`` and ``$$``/``{{``/``}}`` in a magic's line *before* the
-magic sees it, quotes or not. A key placed into a ``%dumont`` line (by Tab completion or "Copy
+IPython expands ``$name`` and ``{expr}`` (and ``$$name``, ``{{``, ``}}``) in a magic's line
+*before* the magic sees it, quotes or not. A key placed into a ``%dumont`` line (by Tab completion or "Copy
 as code") must therefore be escaped for IPython as well as quoted for the shell-like split, or
 the key ``{__import__("os").system("…")}.txt`` runs code. :func:`magic_word` does both.
 """
@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["human_size", "one_line", "magic_word", "escape_line", "unescape_line", "plural"]
+__all__ = ["human_size", "one_line", "magic_word", "unescape_line", "plural"]
 
 _UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")
 #: words that need no quoting in a shell-like split (and hold nothing IPython expands)
 _PLAIN = re.compile(r"^[\w@%+=:,./~-]*$")
+#: a ``$`` that IPython expands (``$name``, ``$obj.attr``); any other ``$`` stays as it is
+_DOLLAR_NAME = re.compile(r"\$(?=[\w.])")
 
 
 def human_size(n: int | float | None) -> str:
@@ -49,20 +51,18 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def escape_line(text: str) -> str:
-    """Escape what IPython would expand in a magic line: ``$`` → ``$$``, ``{`` → ``{{``, ``}`` → ``}}``."""
-    return text.replace("$", "$$").replace("{", "{{").replace("}", "}}")
-
-
 def unescape_line(text: str) -> str:
-    """What IPython makes of an escaped word (the inverse of :func:`escape_line`)."""
-    return text.replace("$$", "$").replace("{{", "{").replace("}}", "}")
+    """What IPython's expansion makes of the braces of a word :func:`magic_word` wrote
+    (``{{`` → ``{``, ``}}`` → ``}``); its ``$`` breaks are quotes, which the split removes."""
+    return text.replace("{{", "{").replace("}}", "}")
 
 
 def magic_word(text: str, quote: str = "", *, close: bool = True) -> str:
     """``text`` as one word of a ``%dumont`` line: quoted for the shell-like split when needed
     (inside ``quote`` if the user opened one; ``close=False`` leaves it open, so the next Tab
-    goes on) and escaped for IPython, so the line names exactly ``text`` and runs nothing."""
+    goes on) and escaped for IPython, so the line names exactly ``text`` and runs nothing:
+    braces are doubled, and a ``$`` that IPython would read as ``$name`` is followed by an
+    empty quoted string (``$''name``), which the split drops and IPython does not expand."""
     if not quote:
         if _PLAIN.match(text):
             return text
@@ -71,4 +71,5 @@ def magic_word(text: str, quote: str = "", *, close: bool = True) -> str:
         body = text.replace("'", "'\"'\"'")
     else:
         body = text.replace("\\", "\\\\").replace('"', '\\"')
-    return escape_line(quote + body + (quote if close else ""))
+    body = _DOLLAR_NAME.sub("$" + quote + quote, body)
+    return (quote + body + (quote if close else "")).replace("{", "{{").replace("}", "}}")

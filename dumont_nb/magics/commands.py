@@ -148,9 +148,8 @@ def mv(src: str, dst: str, *, config: Config | None = None) -> str:
     """
     from ..transfers import into, move
 
-    dst = into(src, dst)
     move(src, dst, config=config)
-    return dst
+    return into(src, dst)
 
 
 def plan_rm(url: str, *, config: Config | None = None) -> RemovalPlan:

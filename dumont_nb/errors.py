@@ -10,6 +10,8 @@ means the same thing, the error *is* that builtin too, so ``except FileNotFoundE
     ├── UnknownRemoteError(KeyError)        a remote name that the config does not define
     ├── NotSupportedError(io.UnsupportedOperation)  errno ENOTSUP; the store cannot do this
     ├── ConflictError                       a conditional write lost against a concurrent writer
+    ├── BinaryObjectError(ValueError)       ``cat``/``head`` of an object that is not UTF-8 text
+    ├── NotConfirmedError(PermissionError)  a recursive delete that was not confirmed
     ├── StoreError(OSError)                 any other store failure, one line naming the URL
     ├── NotFoundError(FileNotFoundError)
     ├── ExistsError(FileExistsError)
@@ -33,6 +35,8 @@ __all__ = [
     "UnknownRemoteError",
     "NotSupportedError",
     "ConflictError",
+    "BinaryObjectError",
+    "NotConfirmedError",
     "StoreError",
     "NotFoundError",
     "ExistsError",
@@ -43,12 +47,27 @@ __all__ = [
 
 
 class DumontError(Exception):
-    """Base of every error dumont_nb raises on purpose."""
+    """Base of every error dumont_nb raises on purpose. Every one pickles round-trip (same type,
+    message, ``errno`` and ``filename``), so an error raised on a Dask worker comes back whole."""
 
     def __str__(self) -> str:  # OSError subclasses format "[Errno n] msg"; keep our one line
         if isinstance(self, OSError) and self.strerror is not None:
             return self.strerror
         return super().__str__()
+
+    def __reduce__(self):
+        if isinstance(self, OSError) and self.errno is not None:
+            # OSError pickles as cls(errno, strerror, filename), which our __init__s do not take
+            return _rebuild_oserror, (type(self), self.errno, self.strerror, self.filename), self.__dict__ or None
+        return super().__reduce__()
+
+
+def _rebuild_oserror(cls: type, code: int, message: str, filename):
+    err = cls.__new__(cls)
+    OSError.__init__(err, code, message)
+    err.strerror = message
+    err.filename = filename
+    return err
 
 
 class ConfigError(DumontError, ValueError):
@@ -90,6 +109,19 @@ class NotSupportedError(DumontError, io.UnsupportedOperation):
 
 class ConflictError(DumontError):
     """A conditional write failed: someone else changed the object since it was read."""
+
+
+class BinaryObjectError(DumontError, ValueError):
+    """``cat``/``head`` of an object that is not UTF-8 text."""
+
+
+class NotConfirmedError(DumontError, PermissionError):
+    """A recursive delete was not confirmed (pass ``yes=True`` or a ``confirm`` callable); errno EPERM."""
+
+    def __init__(self, message: str, path: str | None = None):
+        PermissionError.__init__(self, errno.EPERM, message)
+        self.filename = path
+        self.strerror = message
 
 
 class StoreError(DumontError, OSError):

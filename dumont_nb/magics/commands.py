@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from .. import api
-from ..errors import DumontError, IsADirError, NotFoundError
+from ..errors import IsADirError, NotConfirmedError, NotFoundError
 from ..formatting import human_size
 from ..urls import is_url, parse_url
 from .settings import browse, caps, config, remotes
@@ -33,10 +33,6 @@ __all__ = [
     "remotes", "caps", "config", "browse", "BinaryObjectError", "NotConfirmedError", "RemovalPlan",
     "human_size",
 ]
-
-
-class NotConfirmedError(DumontError, PermissionError):
-    """A recursive delete was not confirmed (pass ``yes=True`` or a ``confirm`` callable)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import codecs
 from typing import TYPE_CHECKING
 
 from .. import api
-from ..errors import DumontError, StoreError
+from ..errors import BinaryObjectError, DumontError, StoreError
 from ..urls import parse_url
 
 if TYPE_CHECKING:
@@ -24,10 +24,6 @@ CAT_LIMIT = 16 * 2**20
 #: ``head`` reads at most this much before giving up on finding ``n`` lines
 HEAD_LIMIT = 1 * 2**20
 _CHUNK = 64 * 2**10
-
-
-class BinaryObjectError(DumontError, ValueError):
-    """``cat``/``head`` of an object that is not UTF-8 text."""
 
 
 

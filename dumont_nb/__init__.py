@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AccessDeniedError,
+    BinaryObjectError,
     ConfigError,
     ConflictError,
     CredentialError,
     DumontError,
     InvalidURLError,
+    NotConfirmedError,
     NotSupportedError,
     StoreError,
     UnknownRemoteError,
@@ -63,6 +65,8 @@ __all__ = [
     "ConflictError",
     "StoreError",
     "AccessDeniedError",
+    "BinaryObjectError",
+    "NotConfirmedError",
     *_LAZY,
 ]
 

@@ -96,7 +96,7 @@ def test_no_canary_in_reprs_of_anything(canary, s3_server, bucket):
     assert all(clean(s) for s in shown), [s for s in shown if not clean(s)]
     blob = pickle.dumps(ffs) + pickle.dumps(remote) + pickle.dumps(canary)
     assert not any(c.encode() in blob for c in CANARIES + (CANARY_KEY,))
-    with pytest.raises(Exception):  # a resolved secret refuses to be pickled at all
+    with pytest.raises(TypeError, match="cannot be pickled"):  # a resolved secret refuses to be pickled at all
         pickle.dumps(remote.credentials.secret_access_key.resolve())
 
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import IO, Any, Iterator
 
+from ..errors import InvalidURLError
+from ..urls import is_url
+
 __all__ = ["Capabilities", "FileInfo", "FileSystem", "S3_CAPABILITIES", "CAPABILITY_WHY"]
 
 
@@ -188,6 +191,24 @@ class FileSystem(abc.ABC):
     @abc.abstractmethod
     def rename(self, src: str, dst: str) -> None:
         """Copy then delete (object or whole prefix); never atomic. Raises FileNotFoundError."""
+
+    # -- paths (shared by every backend) ------------------------------------------------------
+    def split(self, path: str) -> tuple[str, str, bool]:
+        """``"b/k/"`` → ``("b", "k", True)``: bucket, key without trailing ``/``, and whether
+        the path was written as a directory (the ``/`` tells the folder ``k/`` from the object ``k``).
+
+        Raises:
+            InvalidURLError: ``path`` starts with a scheme (``r2://...``); ``://`` later in a key is key bytes.
+        """
+        path = path.lstrip("/")
+        if is_url(path):
+            raise InvalidURLError(f"{path!r}: expected a bucket/key path here, not a URL; use dumont_nb.resolve(url)")
+        bucket, _, key = path.partition("/")
+        return bucket, key.rstrip("/"), key.endswith("/")
+
+    def _need_bucket(self, bucket: str, path: str) -> None:
+        if not bucket:
+            raise InvalidURLError(f"{self.url(path)}: a bucket is required here; use {self.name}://<bucket>/<key>")
 
     def exists(self, path: str) -> bool:
         """True if an object or a directory exists at ``path``."""

@@ -14,7 +14,7 @@ the size of the object.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import ExistsError, NotFoundError
 from .writer import CommitOnClose
@@ -69,17 +69,20 @@ def open_emulated(fs: "S3Backend", bucket: str, key: str, base: str) -> "Emulate
     data = b""
     if info is not None and base in ("a", "a+", "r+") and info.size:
         data = fs.client.run(fs.client.aread_range, bucket, key, 0, info.size, info.etag)
-    return EmulatedFile(fs, bucket, key, base, data, info.etag if info else None, created=info is None)
+    return EmulatedFile(url, base, data, info.etag if info else None, created=info is None,
+                        commit=lambda body, etag: commit(fs, bucket, key, body, etag))
 
 
 class EmulatedFile(CommitOnClose, io.BufferedIOBase):
-    """A seekable, readable and writable in-memory copy of an object, committed on close."""
+    """A seekable, readable and writable in-memory copy of an object, committed on close by the
+    backend's conditional ``commit`` (so every backend that emulates shares this file)."""
 
-    def __init__(self, fs: "S3Backend", bucket: str, key: str, base: str, data: bytes, etag: str | None,
-                 created: bool):
-        self._fs = fs
-        self.bucket, self.key = bucket, key
-        self.name = fs.client.url(bucket, key)
+    def __init__(self, name: str, base: str, data: bytes, etag: str | None, created: bool,
+                 commit: "Callable[[bytes, str | None], str | None]"):
+        """``commit(data, etag)`` writes ``data`` only if the object is still version ``etag``
+        (None: still absent) and returns the new ETag, or raises ConflictError (see :func:`commit`)."""
+        self._commit = commit
+        self.name = name
         self.mode = base + "b" if "+" not in base else base.replace("+", "b+")
         self._append = base.startswith("a")
         self._readable = "+" in base
@@ -163,7 +166,7 @@ class EmulatedFile(CommitOnClose, io.BufferedIOBase):
             return
         try:
             if self._dirty and not self._discarded:
-                self.etag = commit(self._fs, self.bucket, self.key, self._data.getvalue(), self.etag)
+                self.etag = self._commit(self._data.getvalue(), self.etag)
         finally:
             self._data = io.BytesIO()
             super().close()

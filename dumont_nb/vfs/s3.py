@@ -23,8 +23,7 @@ from dataclasses import replace
 from typing import IO, Any, Iterator
 
 from ..config import Remote
-from ..urls import is_url
-from ..errors import ExistsError, InvalidURLError, IsADirError, NotADirError, NotFoundError, NotSupportedError, StoreError
+from ..errors import ExistsError, IsADirError, NotADirError, NotFoundError, NotSupportedError, StoreError
 from .base import S3_CAPABILITIES, Capabilities, FileInfo, FileSystem
 from .client import Client, whole_seconds
 from .journal import Journal
@@ -73,20 +72,6 @@ class S3Backend(FileSystem):
     def conditional_writes_supported(self, bucket: str) -> bool:
         """True if emulate's conditional commit is enforced by the store (see :meth:`conditional_writes`)."""
         return self.conditional_writes(bucket).enforced
-
-    # -- paths ----------------------------------------------------------------------------
-    def split(self, path: str) -> tuple[str, str, bool]:
-        """``"b/k/"`` → ``("b", "k", True)``: bucket, key without trailing ``/``, and whether
-        the path was written as a directory."""
-        path = path.lstrip("/")
-        if is_url(path):  # a scheme in front; "://" later in a key is just key bytes
-            raise InvalidURLError(f"{path!r}: expected a bucket/key path here, not a URL; use dumont_nb.resolve(url)")
-        bucket, _, key = path.partition("/")
-        return bucket, key.rstrip("/"), key.endswith("/")
-
-    def _need_bucket(self, bucket: str, path: str) -> None:
-        if not bucket:
-            raise InvalidURLError(f"{self.url(path)}: a bucket is required here; use {self.name}://<bucket>/<key>")
 
     def _info(self, bucket: str, key: str, size: int, mtime: Any, etag: str | None, sc: str | None,
               name: str | None = None) -> FileInfo:

@@ -21,10 +21,10 @@ The emulate tests run against whatever ``fs`` is given: they assert NotSupported
 """
 
 from .files import EmulateContract, ReadContract, UnsupportedContract, WriteContract
-from .support import DEVIATIONS, MIB, Boto3Oracle, Oracle
+from .support import DEVIATIONS, MIB, Boto3Oracle, MemoryOracle, Oracle
 from .tree import DirectoryContract, RenameContract
 
 __all__ = [
-    "Oracle", "Boto3Oracle", "DEVIATIONS", "ReadContract", "WriteContract", "DirectoryContract",
+    "Oracle", "Boto3Oracle", "MemoryOracle", "DEVIATIONS", "ReadContract", "WriteContract", "DirectoryContract",
     "RenameContract", "UnsupportedContract", "EmulateContract", "MIB",
 ]

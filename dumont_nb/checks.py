@@ -203,7 +203,7 @@ def _probe(remote: Remote, creds: dict | None, report: RemoteReport) -> None:
 
 def _probe_conditional_writes(remote: Remote, report: RemoteReport) -> None:
     from .errors import DumontError
-    from .vfs.s3 import S3Backend
+    from .vfs.registry import filesystem
 
     if not remote.buckets:
         report.add("warn", "conditional writes not probed: no bucket to probe",
@@ -211,17 +211,18 @@ def _probe_conditional_writes(remote: Remote, report: RemoteReport) -> None:
         return
     bucket = remote.buckets[0]
     try:
-        support = S3Backend(remote).conditional_writes(bucket)
+        caps = filesystem(remote.name, config=Config(remotes={remote.name: remote})).bucket_capabilities(bucket)
     except (DumontError, OSError) as exc:
         report.add("fail", f"conditional-write probe on {bucket} failed: {_first_line(exc)}")
         return
-    if support.enforced:
-        report.add("ok", f"conditional writes on {bucket}: {support.describe()}; emulate commits are safe")
+    said = caps.why["conditional_writes"].split(f" on {bucket};")[0]  # what the store does with the headers
+    if caps.conditional_writes:
+        report.add("ok", f"conditional writes on {bucket}: {said}; emulate commits are safe")
     elif remote.conditional_writes == "require":
-        report.add("warn", f"conditional writes on {bucket}: {support.describe()}; emulate will refuse to commit",
+        report.add("warn", f"conditional writes on {bucket}: {said}; emulate will refuse to commit",
                    "set `conditional_writes: fallback` to accept a weaker ETag re-check before each commit")
     else:
-        report.add("warn", f"conditional writes on {bucket}: {support.describe()}; emulate uses the weaker "
+        report.add("warn", f"conditional writes on {bucket}: {said}; emulate uses the weaker "
                    "ETag re-check (conditional_writes: fallback)")
 
 

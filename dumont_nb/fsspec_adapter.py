@@ -18,32 +18,26 @@ Serialization carries the remote's settings and credential *references* only:
   literal credentials is serialized with ``credentials_redacted`` and cannot be rebuilt from
   that (use ``env:``/``keychain:`` references to ship it).
 
-A remote name that fsspec already knows (``s3``, ``gcs``, ``file``, ...) raises
-:class:`~dumont_nb.errors.ConfigError` when the config is loaded, unless the remote sets
-``override_protocol: true``.
+Registering the classes as protocols is :mod:`dumont_nb.protocols`' job.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 import fsspec
-from fsspec.registry import _registry, known_implementations, register_implementation
-from fsspec.registry import registry as fsspec_registry
+from fsspec.registry import _registry
 from fsspec.spec import AbstractFileSystem
 
 from .config import Config, Remote, parse_config
 from .errors import ConfigError, CredentialError
 from .vfs.base import FileInfo, FileSystem
+from .vfs.registry import filesystem
 
-__all__ = ["DumontFileSystem", "register_remotes", "adapter_class", "registered_remotes"]
+__all__ = ["DumontFileSystem", "adapter_class"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(://|::)")
-_lock = threading.Lock()
-#: protocol name -> adapter class registered by us (so a reload may replace or drop it)
-_ours: dict[str, type] = {}
 
 
 def _info_dict(info: FileInfo) -> dict[str, Any]:
@@ -98,8 +92,6 @@ class DumontFileSystem(AbstractFileSystem):
     @property
     def vfs(self) -> FileSystem:
         """The remote's vfs FileSystem (shared with ``dumont_nb.filesystem``)."""
-        from .api import filesystem
-
         assert self._remote_name is not None
         return filesystem(self._remote_name, config=self._config)
 
@@ -271,9 +263,9 @@ class DumontFileSystem(AbstractFileSystem):
 def _rebuild(remote_name: str, settings: dict) -> DumontFileSystem:
     """Unpickle: the registered adapter if this process has the same remote loaded, else a
     fresh one from settings and references (resolved again on first use)."""
-    with _lock:
-        cls = _ours.get(remote_name)
-    if cls is not None and cls._config is not None and cls._config.remote(remote_name).to_dict(literal_secrets=True) == settings:
+    cls = _registry.get(remote_name)
+    if (isinstance(cls, type) and issubclass(cls, DumontFileSystem) and cls._config is not None
+            and cls._config.remote(remote_name).to_dict(literal_secrets=True) == settings):
         return cls()
     config = parse_config({"remotes": {remote_name: settings}}, source="<unpickled>")
     return adapter_class(remote_name, config)()
@@ -287,53 +279,3 @@ def adapter_class(remote_name: str, config: Config) -> type[DumontFileSystem]:
         (DumontFileSystem,),
         {"protocol": remote_name, "_config": config, "_remote_name": remote_name, "__module__": __name__},
     )
-
-
-def _known_protocols() -> dict[str, str]:
-    """Protocols fsspec knows that are not ours: name -> where it comes from."""
-    known: dict[str, str] = {}
-    for name, spec in known_implementations.items():
-        known[name] = spec.get("class", "?") if isinstance(spec, dict) else str(spec)
-    for name, cls in fsspec_registry.items():
-        if _ours.get(name) is cls:
-            continue
-        known[name] = f"{cls.__module__}.{cls.__name__}"
-    return known
-
-
-def register_remotes(config: Config) -> None:
-    """Register each remote of ``config`` as an fsspec protocol (replacing our earlier ones).
-
-    All names are checked before any is registered.
-
-    Raises:
-        ConfigError: a remote name is a protocol fsspec already knows and the remote does not
-            set ``override_protocol: true``.
-    """
-    known = _known_protocols()
-    for name, remote in config.remotes.items():
-        if name in known and not remote.override_protocol:
-            raise ConfigError(
-                f"{remote.source}: remote {name!r}: the name shadows the fsspec protocol {name}:// "
-                f"({known[name]}); rename the remote, or set `override_protocol: true` to replace it"
-            )
-    with _lock:
-        for name in list(_ours):
-            if name not in config.remotes:
-                _unregister(name)
-        for name in config.remotes:
-            cls = adapter_class(name, config)
-            register_implementation(name, cls, clobber=True)
-            _ours[name] = cls
-
-
-def _unregister(name: str) -> None:
-    cls = _ours.pop(name, None)
-    if _registry.get(name) is cls:  # fsspec has no public unregister
-        del _registry[name]
-
-
-def registered_remotes() -> dict[str, type]:
-    """Protocol name -> adapter class, for the remotes registered by the active config."""
-    with _lock:
-        return dict(_ours)

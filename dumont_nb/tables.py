@@ -37,6 +37,7 @@ import pandas as pd
 from .formatting import human_size
 from .urls import parse_url
 from .vfs.base import FileInfo, FileSystem
+from .vfs.registry import resolve
 
 if TYPE_CHECKING:
     from .config import Config
@@ -166,13 +167,6 @@ def _collect(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[F
     return cols, seen
 
 
-def _resolve(url: str, config: "Config | None") -> tuple[FileSystem, str]:
-    from .api import filesystem
-
-    parsed = parse_url(url)
-    return filesystem(parsed.remote, config=config), parsed.path
-
-
 def _glob_filter(pattern: str | None, base: str) -> Callable[[FileInfo], bool] | None:
     """A pattern with a ``/`` matches the path below ``base``; without one, the name."""
     if pattern is None:
@@ -209,7 +203,7 @@ def listing(url: str, *, recursive: bool = False, glob: str | None = None, head:
         PermissionError: the store refused the listing (or a HEAD).
         NotSupportedError: ``head=True`` on a file system that cannot HEAD objects.
     """
-    fs, path = _resolve(url, config)
+    fs, path = resolve(url, config=config)
     if not path:
         frame = frame_from_pages([_list_buckets(fs)], fs.name, _glob_filter(glob, ""))
         return _with_head(fs, frame) if head else frame
@@ -225,13 +219,8 @@ def listing(url: str, *, recursive: bool = False, glob: str | None = None, head:
 
 def _with_head(fs: FileSystem, frame: StatFrame) -> StatFrame:
     """``frame`` plus ``content_type`` and ``metadata`` from concurrent HEADs of its file rows."""
-    from .errors import NotSupportedError
-
-    get = getattr(fs, "head_metadata", None)
-    if get is None:
-        raise NotSupportedError(f"{fs.name}: this file system cannot add HEAD metadata to a listing")
     rows = np.flatnonzero((frame["type"] == "file").to_numpy(dtype=bool, na_value=False))
-    heads = get(frame["path"].iloc[rows].tolist()) if len(rows) else []
+    heads = fs.head_metadata(frame["path"].iloc[rows].tolist()) if len(rows) else []
     ctype: list = [None] * len(frame)
     meta: list = [None] * len(frame)
     for i, h in zip(rows, heads):
@@ -264,7 +253,7 @@ def du(url: str, depth: int = 1, *, config: "Config | None" = None) -> StatFrame
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
         raise ValueError(f"du: depth must be a whole number >= 0, got {depth!r}")
     parsed = parse_url(url).require_bucket()
-    fs, path = _resolve(str(parsed), config)
+    fs, path = resolve(str(parsed), config=config)
     base = path.rstrip("/")
     prefix = base + "/"
     sizes: dict[str, int] = {}

@@ -27,6 +27,7 @@ from .errors import InvalidURLError, IsADirError, StoreError
 from .formatting import human_size, one_line
 from .urls import is_url, parse_url
 from .vfs.base import FileSystem
+from .vfs.registry import filesystem
 
 if TYPE_CHECKING:
     from .config import Config
@@ -199,25 +200,14 @@ def copy_object(src_fs: FileSystem, src: str, dst_fs: FileSystem, dst: str, tick
 
 def _server_copy(fs: FileSystem, src: str, dst: str, size: int | None) -> int | None:
     """Copy inside one remote without moving bytes, or ``None`` if the backend cannot."""
-    method = getattr(fs, "copy", None)
-    if callable(method):  # a backend that offers a server-side copy of its own
-        method(src, dst)
-        return size if size is not None else fs.stat(dst).size
-    from .vfs.s3 import S3Backend
-
-    if not isinstance(fs, S3Backend):
+    if not fs.capabilities.server_side_copy:
         return None
-    from .vfs.copy import copy_object as s3_copy
-
     if size is None:
         info = fs.stat(src)
         if info.is_dir:
             raise IsADirError(f"{fs.url(src)}: is a directory; use recursive=True", fs.url(src))
         size = info.size
-    sb, sk, _ = fs.split(src)
-    db, dk, _ = fs.split(dst)
-    fs.client.run(s3_copy, fs.client, sb, sk, db, dk, size)  # CopyObject, or UploadPartCopy when huge
-    fs.journal.record(f"{db}/{dk}", True)
+    fs.copy(src, dst)  # S3: CopyObject, or UploadPartCopy when huge
     return size
 
 
@@ -248,8 +238,6 @@ def _side(text: str | os.PathLike, config: "Config | None") -> _Side:
     if not isinstance(text, str) or not text:
         raise InvalidURLError(f"copy: expected a remote URL or a local path, got {text!r}")
     if is_url(text):
-        from .api import filesystem
-
         parsed = parse_url(text).require_bucket()
         path = parsed.path + ("/" if text.endswith("/") and parsed.key else "")
         return _Side(text, filesystem(parsed.remote, config=config), path)

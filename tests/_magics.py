@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dumont_nb.vfs import registry
 from dumont_nb import api
 from dumont_nb.config import parse_config
 
@@ -24,14 +25,14 @@ def ipython():
 @pytest.fixture
 def ip(ipython, config, monkeypatch):
     """The shell, with the test server's ``moto`` remote as the active config."""
-    monkeypatch.setattr(api, "_active", config)
+    monkeypatch.setattr(registry, "_active", config)
     return ipython
 
 
 def activate(config_or_mapping):
     """Make a config the active one (restored by the ``ip`` fixture's monkeypatch)."""
     cfg = config_or_mapping if not isinstance(config_or_mapping, dict) else parse_config(config_or_mapping, source="<test>")
-    api._active = cfg
+    registry._active = cfg
     return cfg
 
 

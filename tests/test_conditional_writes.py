@@ -55,13 +55,15 @@ def test_probe_on_moto_finds_enforcement_in_four_requests_and_leaves_nothing(s3_
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
-def test_probe_result_is_cached_per_remote_and_bucket(s3_server, bucket, s3):
+def test_probe_result_is_cached_per_backend_and_bucket(s3_server, bucket, s3):
     client = _client(s3_server)
     first = cw.conditional_writes(client, bucket)
     assert s3_server.count(bucket=bucket) == 4
     assert cw.conditional_writes(client, bucket) is first
-    assert cw.conditional_writes(_client(s3_server), bucket) is first  # same remote, new client
     assert s3_server.count(bucket=bucket) == 4
+    again = cw.conditional_writes(_client(s3_server), bucket)  # a new client (backend) probes for itself
+    assert again == first and again is not first and s3_server.count(bucket=bucket) == 8
+    s3_server.clear()
     other = f"other-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=other)
     s3_server.clear()
@@ -144,7 +146,7 @@ def test_guard_require_refuses_with_one_clear_line(ignoring_server, bucket, s3):
 
 def test_guard_require_refuses_when_support_is_unknown(s3_server, bucket):
     client = _client(s3_server)
-    cw._cache[cw._cache_key(client, bucket)] = cw.ConditionalWriteSupport(bucket, None, None, "denied")
+    cw._cache(client)[bucket] = cw.ConditionalWriteSupport(bucket, None, None, "denied")
     with pytest.raises(NotSupportedError, match=r"\(unknown \(denied\)\)"):
         cw.guard_commit(client, bucket, "f", None)
 
@@ -187,10 +189,10 @@ def s3rver_bucket(s3rver_server):
 
 def test_backend_surfaces_the_probe_result(s3_server, bucket, s3rver_server, s3rver_bucket):
     moto_fs = _fs(s3_server)
-    assert moto_fs.conditional_writes_supported(bucket) is True
+    assert moto_fs.bucket_capabilities(bucket).conditional_writes is True
     assert moto_fs.conditional_writes(bucket).describe() == "enforced (If-Match, If-None-Match)"
     s3rver_fs = _fs(s3rver_server)
-    assert s3rver_fs.conditional_writes_supported(s3rver_bucket) is False
+    assert s3rver_fs.bucket_capabilities(s3rver_bucket).conditional_writes is False
     assert s3rver_fs.conditional_writes(s3rver_bucket).describe() == "ignored by the store (If-Match, If-None-Match)"
 
 

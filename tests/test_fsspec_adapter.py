@@ -11,18 +11,20 @@ from fsspec.registry import registry as fsspec_registry
 import pandas as pd
 import pytest
 
+from dumont_nb.vfs import registry
 from dumont_nb import api
 from dumont_nb.config import parse_config
 from dumont_nb.errors import ConfigError, CredentialError
-from dumont_nb.fsspec_adapter import DumontFileSystem, register_remotes, registered_remotes
+from dumont_nb.fsspec_adapter import DumontFileSystem
+from dumont_nb.protocols import register_remotes, registered_remotes
 from dumont_nb.testing.server import TEST_KEY, TEST_SECRET
 
 
 @pytest.fixture
 def restore_registry(monkeypatch):
     """Leave the active config and fsspec's registry as they were."""
-    before = api._active
-    monkeypatch.setattr(api, "_active", before)
+    before = registry._active
+    monkeypatch.setattr(registry, "_active", before)
     yield
     register_remotes(before if before is not None else parse_config({}))  # drops the test's protocols
 
@@ -132,7 +134,7 @@ def test_pickle_carries_references_and_resolves_where_unpickled(s3_server, resto
     blob = pickle.dumps(fs)
     assert TEST_SECRET.encode() not in blob and b"env:DUMONT_T_SECRET" in blob
     assert pickle.loads(blob).vfs is fs.vfs  # same process, same config: the same backend
-    register_remotes(parse_config({}))  # now like a worker process that never loaded the config
+    registry.activate(parse_config({}))  # now like a worker process that never loaded the config (backends closed)
     monkeypatch.delenv("DUMONT_T_SECRET")
     worker = pickle.loads(blob)  # e.g. a Dask worker without the variable
     with pytest.raises(CredentialError, match="env:DUMONT_T_SECRET"):

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dumont_nb.vfs import registry
 from dumont_nb.api import filesystem, use_config
 from dumont_nb.config import parse_config
 from dumont_nb.errors import ConfigError, InvalidURLError, UnknownRemoteError
@@ -210,7 +211,7 @@ def shell(config, monkeypatch):
 
     ip = InteractiveShell.instance()
     ip.extension_manager.load_extension("dumont_nb")
-    monkeypatch.setattr(api, "_active", config)
+    monkeypatch.setattr(registry, "_active", config)
     return ip
 
 

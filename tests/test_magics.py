@@ -358,7 +358,8 @@ def test_caps(ip, s3_server):
 
 def test_caps_of_a_bucket_shows_conditional_writes(ip, bucket):
     df = line(ip, f"caps moto://{bucket}/").set_index("capability")
-    assert len(df) == 9 and isinstance(df.loc["conditional_writes", "value"], (bool, np.bool_))
+    assert len(df) == 12 and isinstance(df.loc["conditional_writes", "value"], (bool, np.bool_))
+    assert df.loc["versioning", "value"] == False and "put-bucket-versioning" in df.loc["versioning", "why"]  # noqa: E712
     why = df.loc["conditional_writes", "why"]
     assert bucket in why and "policy here: require" in why
     assert ("enforced" in why) == bool(df.loc["conditional_writes", "value"])

@@ -6,6 +6,7 @@ import pytest
 from _magics import CANARY_KEY, CANARY_SECRET, activate, canary_config, ip, ipython, line  # noqa: F401  (fixtures)
 from IPython.core.error import UsageError
 
+from dumont_nb.vfs import registry
 from dumont_nb import api
 from dumont_nb.errors import AccessDeniedError, NotSupportedError
 from dumont_nb.magics import commands
@@ -109,7 +110,7 @@ def test_config_error(ip, tmp_path):
 
 
 def test_no_config_yet(ip, monkeypatch, tmp_path):
-    monkeypatch.setattr(api, "_active", None)
+    monkeypatch.setattr(registry, "_active", None)
     monkeypatch.setenv("DUMONT_CONFIG", str(tmp_path / "absent.yaml"))
     msg = _usage_error(ip, "ls moto://bucket/")
     assert "absent.yaml" in msg and "config file not found" in msg
@@ -145,7 +146,7 @@ def test_run_cell_shows_one_line_without_traceback(ip, bucket, capsys):
 
 
 def test_one_line_blanks_credential_values(canary_config, monkeypatch):
-    monkeypatch.setattr(api, "_active", canary_config)
+    monkeypatch.setattr(registry, "_active", canary_config)
     err = AccessDeniedError(f"moto://b/k: denied for {CANARY_KEY}\nwith secret {CANARY_SECRET}")
     text = one_line(err)
     assert CANARY_KEY not in text and CANARY_SECRET not in text and "\n" not in text
@@ -154,7 +155,7 @@ def test_one_line_blanks_credential_values(canary_config, monkeypatch):
 
 def test_no_secret_in_any_output(ipython, canary_config, s3, bucket, monkeypatch, capsys, tmp_path):
     """Run every sub-command, failing ones too, and look for the canary in everything shown."""
-    monkeypatch.setattr(api, "_active", None)
+    monkeypatch.setattr(registry, "_active", None)
     activate(canary_config)
     monkeypatch.setattr("builtins.input", lambda prompt="": "y")
     s3.put_object(Bucket=bucket, Key="d/a.txt", Body=b"a\n")

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from _magics import CANARY_KEY, CANARY_SECRET, ip, ipython, line  # noqa: F401  (fixtures)
 
+from dumont_nb.vfs import registry
 import dumont_nb
 from dumont_nb import api
 from dumont_nb.config import parse_config
@@ -63,7 +64,7 @@ def test_verbose_traceback_of_a_failing_first_connection_shows_no_secret(verbose
     cfg = parse_config({"remotes": {"dead": {
         "type": "s3", "endpoint": "http://127.0.0.1:9", "region": region, "path_style": True, "max_attempts": 1,
         "credentials": {"access_key_id": "env:DUMONT_CANARY_KEY", "secret_access_key": "env:DUMONT_CANARY_SECRET"}}}})
-    monkeypatch.setattr(api, "_active", cfg)
+    monkeypatch.setattr(registry, "_active", cfg)
     result = verbose.run_cell("import dumont_nb\ndumont_nb.filesystem('dead').readdir('bkt')")
     shown = capsys.readouterr().out
     assert not result.success and "Traceback" in shown or "StoreError" in shown

@@ -12,9 +12,10 @@ import pytest
 from _magics import activate, ip, ipython, line  # noqa: F401  (fixtures)
 from test_widget_actions import keys, run
 
+from dumont_nb.vfs import registry
 from dumont_nb import api
 from dumont_nb.config import parse_config
-from dumont_nb.fsspec_adapter import register_remotes
+from dumont_nb.protocols import register_remotes
 from dumont_nb.widget import browse
 
 
@@ -139,6 +140,6 @@ def test_move_between_remotes_keeps_the_object_and_empty_folders(s3_server, s3, 
     try:
         dumont_nb.move(f"moto://{twins}/a/", f"other://{twins}-dst/", config=cfg, progress=False)  # into it
     finally:
-        api._active = None
+        registry._active = None
     assert keys(s3, f"{twins}-dst") == ["a/empty/", "a/x"]
     assert keys(s3, twins) == ["a"]

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from IPython.core.error import UsageError
 
+from dumont_nb.vfs import registry
 from dumont_nb import api
-from dumont_nb.fsspec_adapter import register_remotes
+from dumont_nb.protocols import register_remotes
 
 NAMES = ("a", "b", "c")
 SURFACES = ("vfs", "fsspec", "magic")
@@ -109,7 +110,7 @@ def _listing(s3, bucket: str, prefix: str) -> dict:
 @given(tree=trees, steps=ops)
 def test_random_deletes_and_moves_lose_nothing(ip, config, s3, bucket, tree, steps):
     register_remotes(config)
-    api._active = config
+    registry._active = config
     prefix = f"p{next(_prefixes)}/"
     model: dict[str, bytes] = {}
     for name, spec in tree.items():

@@ -16,6 +16,7 @@ import traceback
 
 import pytest
 
+from dumont_nb.vfs import registry
 from dumont_nb import api
 from dumont_nb.config import parse_config
 from dumont_nb.errors import ConfigError, DumontError
@@ -42,7 +43,7 @@ def canary(s3_server, monkeypatch, memory_keyring):
         "session_token": "env:DUMONT_CANARY_TOKEN",
     })
     config = parse_config({"remotes": {"moto": settings}}, source="<canary>")
-    monkeypatch.setattr(api, "_active", config)
+    monkeypatch.setattr(registry, "_active", config)
     yield config
 
 
@@ -73,7 +74,7 @@ def test_the_canary_really_is_used(canary, s3_server, bucket):
 
 
 def test_no_canary_in_reprs_of_anything(canary, s3_server, bucket):
-    from dumont_nb.fsspec_adapter import register_remotes
+    from dumont_nb.protocols import register_remotes
 
     remote = canary.remote("moto")
     fs = api.filesystem("moto", config=canary)

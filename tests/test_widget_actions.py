@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from dumont_nb.vfs import registry
 from dumont_nb import api
 from dumont_nb.config import parse_config
 from dumont_nb.vfs.base import CAPABILITY_WHY
@@ -133,7 +134,7 @@ def test_copy_and_move_between_remotes(s3_server, s3, filled, monkeypatch):
     code = b._code_text.value
     assert f"dumont_nb.copy('moto://{filled}/a/', 'other://{filled}-dst/in/a/', recursive=True)" in code
     s3.delete_objects(Bucket=f"{filled}-dst", Delete={"Objects": [{"Key": k} for k in keys(s3, f"{filled}-dst")]})
-    monkeypatch.setattr(api, "_active", api._active)  # restored after the test
+    monkeypatch.setattr(registry, "_active", registry._active)  # restored after the test
     api.use_config(cfg)
     exec(compile(code, "<action code>", "exec"), {})
     assert keys(s3, f"{filled}-dst") == ["in/a/one.txt", "in/a/sub/two.txt"]

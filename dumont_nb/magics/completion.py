@@ -65,38 +65,21 @@ def _buckets(remote: str, config) -> list[str]:
     if settings.buckets:
         return list(settings.buckets)
     fs = api.filesystem(remote, config=config)
-    lister = getattr(fs, "list_buckets", None) or (lambda: fs.readdir(""))  # readdir("") lists buckets
-    return _run_bounded(lambda: [i.name for i in lister()], TIMEOUT)
-
-
-def _s3_prefix_page(fs, bucket: str, base: str, partial: str) -> list[tuple[str, bool]] | None:
-    """One delimiter ListObjectsV2 of at most MAX_KEYS under ``base + partial`` through the S3
-    backend's client (errors translated there), or ``None`` for a backend without one."""
-    client = getattr(fs, "client", None)
-    if not callable(getattr(client, "call", None)):
-        return None
-    resp = client.call("list_objects_v2", Bucket=bucket, Prefix=base + partial, Delimiter="/", MaxKeys=MAX_KEYS)
-    out = [(p["Prefix"][len(base):].rstrip("/"), True) for p in resp.get("CommonPrefixes", ())]
-    out += [(c["Key"][len(base):], False) for c in resp.get("Contents", ()) if not c["Key"].endswith("/")]
-    return out  # markers (keys ending in /) hidden, as in every listing
+    return _run_bounded(lambda: [i.name for i in fs.readdir("")], TIMEOUT)  # readdir("") lists buckets
 
 
 def _entries(remote: str, bucket: str, directory: str, partial: str, config) -> list[tuple[str, bool]]:
-    """``(name, is_dir)`` under ``bucket/directory`` starting with ``partial``: one request.
-
-    On S3 the request asks for the typed prefix itself, so a match is found in a directory of any
-    size; on another backend it is the first page of the directory, filtered."""
+    """``(name, is_dir)`` under ``bucket/directory`` starting with ``partial``: one request of at
+    most :data:`MAX_KEYS` entries (:meth:`FileSystem.list_prefix`; on S3 it asks for the typed
+    prefix itself, so a match is found in a directory of any size)."""
     from .. import api
 
     fs = api.filesystem(remote, config=config)
     base = directory + "/" if directory else ""
 
     def first_page() -> list[tuple[str, bool]]:
-        found = _s3_prefix_page(fs, bucket, base, partial)
-        if found is None:
-            page = next(iter(fs.iterdir(f"{bucket}/{directory}".rstrip("/"), page_size=MAX_KEYS)), [])
-            found = [(i.name, i.is_dir) for i in page]
-        return [(name, is_dir) for name, is_dir in found if name and name.startswith(partial)]
+        page = fs.list_prefix(f"{bucket}/{base}{partial}", limit=MAX_KEYS)
+        return [(i.name, i.is_dir) for i in page if i.name and i.name.startswith(partial)]
 
     return _run_bounded(first_page, TIMEOUT)
 

@@ -17,6 +17,7 @@ from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from ..errors import DumontError
+from ..vfs import registry
 from . import commands
 from .parser import SUBCOMMANDS, HelpShown, build_parser, subparser
 
@@ -37,9 +38,7 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 def _secrets() -> list[str]:
     """Credential values of the active config that could be revealed (literals, set env vars);
     keychains are never read for this."""
-    from .. import api
-
-    config = api._active  # only an already-loaded config; never load one to format an error
+    config = registry._active  # only an already-loaded config; never load one to format an error
     values = []
     for remote in getattr(config, "remotes", {}).values():
         if remote.credentials is None:

@@ -67,22 +67,14 @@ def caps(remote: str, *, config: Config | None = None) -> pd.DataFrame:
         UnknownRemoteError: no such remote. FileNotFoundError: no such bucket.
     """
     from ..tables import StatFrame
-    from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY
 
     bucket = None
     if is_url(remote):
         parsed = parse_url(remote)
         remote, bucket = parsed.remote, parsed.bucket
-    cfg = config if config is not None else api.active_config()
-    settings = cfg.remote(remote)
-    fs = api.filesystem(remote, config=cfg)
-    table = fs.capabilities.table(EMULATE_WHY if settings.emulate else CAPABILITY_WHY)
-    probe = getattr(fs, "conditional_writes", None)
-    if bucket is not None and probe is not None:
-        support = probe(bucket)
-        why = f"{support.describe()} on {bucket}; emulate's policy here: {settings.conditional_writes}"
-        table.append(("conditional_writes", support.enforced, why))
-    return StatFrame(table, columns=["capability", "value", "why"])
+    fs = api.filesystem(remote, config=config)
+    caps = fs.capabilities if bucket is None else fs.bucket_capabilities(bucket)
+    return StatFrame(caps.table(), columns=["capability", "value", "why"])
 
 
 def config(path: str | None = None) -> Config:

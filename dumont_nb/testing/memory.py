@@ -29,28 +29,17 @@ import errno
 import hashlib
 import io
 import threading
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from dataclasses import replace
 from typing import IO, Any, Iterable, Iterator
 
 from ..errors import ConflictError, ExistsError, IsADirError, NotADirError, NotFoundError, NotSupportedError, StoreError
-from ..vfs.base import S3_CAPABILITIES, Capabilities, FileInfo, FileSystem
+from ..vfs.base import S3_CAPABILITIES, S3_EMULATE_CAPABILITIES, Capabilities, FileInfo, FileSystem
 from ..vfs.copy import refuse_overlap
 from ..vfs.emulate import EmulatedFile
-from ..vfs.writer import CommitOnClose, wrap_text
+from ..vfs.writer import wrap_text
+from ._memfiles import _Object, _Reader, _Writer, now as _now
 
 __all__ = ["MemoryFileSystem"]
-
-
-@dataclass(frozen=True)
-class _Object:
-    data: bytes
-    etag: str
-    mtime: datetime
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def _byte_order(key: str) -> bytes:
@@ -74,9 +63,16 @@ class MemoryFileSystem(FileSystem):
 
     @property
     def capabilities(self) -> Capabilities:
-        if self.emulate:
-            return replace(S3_CAPABILITIES, random_write=True, append=True, truncate=True)
-        return S3_CAPABILITIES
+        caps = S3_EMULATE_CAPABILITIES if self.emulate else S3_CAPABILITIES
+        return replace(caps, presign=False, why={**caps.why, "presign": "in memory: there is no URL to share"})
+
+    def bucket_capabilities(self, bucket: str) -> Capabilities:
+        """Conditional writes are enforced here; versioning is not kept."""
+        self._store(bucket)
+        caps = self.capabilities
+        return replace(caps, conditional_writes=True, versioning=False, why={
+            **caps.why, "conditional_writes": f"enforced on {bucket} (in memory)",
+            "versioning": f"not kept on {bucket} (in memory)"})
 
     # -- raw store (what an oracle reads) ----------------------------------------------------------
     def raw_keys(self, bucket: str, prefix: str = "") -> list[str]:
@@ -362,77 +358,3 @@ class MemoryFileSystem(FileSystem):
             for k in keys:
                 del source[k]
             target.update(moved)
-
-
-class _Reader(io.RawIOBase):
-    """Ranged reads of one version: a read after someone replaced it raises ConflictError."""
-
-    def __init__(self, fs: MemoryFileSystem, bucket: str, key: str, obj: _Object, url: str):
-        self._fs, self._bucket, self._key, self._obj, self.name = fs, bucket, key, obj, url
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._obj.data)}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def readinto(self, b: Any) -> int:
-        if self._pos >= len(self._obj.data):
-            return 0
-        with self._fs._lock:
-            now = self._fs._store(self._bucket).get(self._key)
-        if now is None:
-            raise NotFoundError(f"{self.name}: the object was deleted while it was being read", self.name)
-        if now.etag != self._obj.etag:
-            raise ConflictError(f"{self.name}: the object changed while it was being read; open it again")
-        chunk = self._obj.data[self._pos:self._pos + len(b)]
-        b[:len(chunk)] = chunk
-        self._pos += len(chunk)
-        return len(chunk)
-
-
-class _Writer(CommitOnClose, io.BufferedIOBase):
-    """Write-only, whole object on close (``commit(data)``); flush and sync commit nothing."""
-
-    def __init__(self, name: str, mode: str, commit):
-        self.name, self.mode, self._commit = name, mode, commit
-        self._buf = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: Any) -> int:
-        if self.closed:
-            raise ValueError("I/O operation on closed file.")
-        self._buf += b
-        return len(memoryview(b).cast("B"))
-
-    def tell(self) -> int:
-        return len(self._buf)
-
-    def flush(self) -> None:
-        """Commits nothing; the object is written on close."""
-
-    sync = flush
-
-    def truncate(self, size: int | None = None) -> int:
-        raise NotSupportedError(f"{self.name}: truncate needs random write (emulate: true)", self.name)
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        try:
-            if not self._discarded:
-                self._commit(bytes(self._buf))
-        finally:
-            self._buf = bytearray()
-            super().close()

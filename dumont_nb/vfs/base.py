@@ -7,19 +7,26 @@ A directory path may be given with or without a trailing ``/``.
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, fields
+import shutil
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterator, Mapping
 
 from ..errors import InvalidURLError
 from ..urls import is_url
 
-__all__ = ["Capabilities", "FileInfo", "FileSystem", "S3_CAPABILITIES", "CAPABILITY_WHY"]
+__all__ = ["Capabilities", "FileInfo", "FileSystem", "S3_CAPABILITIES", "S3_EMULATE_CAPABILITIES", "CAPABILITY_WHY",
+           "EMULATE_WHY"]
 
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What a store can do, declared once. UI and tests branch on these, never on backend names."""
+    """What a store can do, declared once, with why. UI and tests branch on these (never on
+    backend names or config), and show :meth:`table` to explain them.
+
+    ``conditional_writes`` and ``versioning`` are per bucket: ``None`` (not known) on a file
+    system's :attr:`FileSystem.capabilities`, probed by :meth:`FileSystem.bucket_capabilities`.
+    """
 
     random_read: bool
     random_write: bool
@@ -29,24 +36,20 @@ class Capabilities:
     directories: bool
     mtime: bool
     case_sensitive: bool
+    server_side_copy: bool = True
+    presign: bool = False
+    conditional_writes: bool | None = None
+    versioning: bool | None = None
+    why: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
-    def table(self, why: dict[str, str] | None = None) -> list[tuple[str, bool, str]]:
-        """``[(field, value, why), ...]`` in declaration order."""
-        why = CAPABILITY_WHY if why is None else why
-        return [(f.name, getattr(self, f.name), why.get(f.name, "")) for f in fields(self)]
+    def table(self) -> list[tuple[str, bool | None, str]]:
+        """``[(capability, value, why), ...]`` in declaration order; per-bucket capabilities
+        appear once known."""
+        return [(f.name, getattr(self, f.name), self.why.get(f.name, "")) for f in fields(self)
+                if f.name != "why" and not (f.name in _PER_BUCKET and getattr(self, f.name) is None)]
 
 
-#: The S3 row of dumont's capability table (``../shared/docs/s3-backend.txt``).
-S3_CAPABILITIES = Capabilities(
-    random_read=True,
-    random_write=False,
-    append=False,
-    truncate=False,
-    atomic_rename=False,
-    directories=False,
-    mtime=True,
-    case_sensitive=True,
-)
+_PER_BUCKET = ("conditional_writes", "versioning")
 
 #: Why each S3 capability has its value (the spec's "Why" column).
 CAPABILITY_WHY: dict[str, str] = {
@@ -58,6 +61,8 @@ CAPABILITY_WHY: dict[str, str] = {
     "directories": "synthesized from key prefixes",
     "mtime": "LastModified (second resolution)",
     "case_sensitive": "object keys are case-sensitive",
+    "server_side_copy": "CopyObject (UploadPartCopy above 5 GiB): no bytes through the notebook",
+    "presign": "SigV4 query-string signature, valid up to 7 days",
 }
 
 #: The "why" under ``emulate: true``, where random write and append become possible.
@@ -67,6 +72,24 @@ EMULATE_WHY: dict[str, str] = {
     "append": "emulated: read-modify-write of the whole object, committed with If-Match",
     "truncate": "emulated: resize the read copy, committed whole with If-Match",
 }
+
+#: The S3 row of dumont's capability table (``../shared/docs/s3-backend.txt``).
+S3_CAPABILITIES = Capabilities(
+    random_read=True,
+    random_write=False,
+    append=False,
+    truncate=False,
+    atomic_rename=False,
+    directories=False,
+    mtime=True,
+    case_sensitive=True,
+    server_side_copy=True,
+    presign=True,
+    why=CAPABILITY_WHY,
+)
+
+#: An S3 remote with ``emulate: true``.
+S3_EMULATE_CAPABILITIES = replace(S3_CAPABILITIES, random_write=True, append=True, truncate=True, why=EMULATE_WHY)
 
 
 @dataclass(frozen=True)
@@ -187,6 +210,67 @@ class FileSystem(abc.ABC):
                 continue
             count += 1
         return count
+
+    def copy(self, src: str, dst: str) -> None:
+        """Copy one object to ``dst`` (replacing an object there). Server-side where
+        ``capabilities.server_side_copy`` (S3: CopyObject, UploadPartCopy above 5 GiB); this
+        default streams it through :meth:`open`, a whole-object write.
+
+        Raises:
+            FileNotFoundError: no object at ``src``. IsADirectoryError: ``src`` is a directory
+            (copy its objects one by one).
+        """
+        info = self.stat(src)
+        if info.is_dir or src.endswith("/"):
+            from ..errors import IsADirError
+
+            raise IsADirError(f"{self.url(src)}: is a directory; copy its objects", self.url(src))
+        with self.open(src, "rb") as r, self.open(dst, "wb") as w:
+            shutil.copyfileobj(r, w, 8 * 2**20)
+
+    def head_metadata(self, paths: list[str], limit: int = 16) -> list[dict | None]:
+        """For each ``bucket/key``, in order: ``{"content_type": str | None, "metadata": dict}``
+        (what a HEAD has and a listing lacks), or None where there is no such object. This
+        default knows no content type or user metadata.
+
+        Raises:
+            PermissionError, StoreError: the store refused or failed (not for a missing object).
+        """
+        out: list[dict | None] = []
+        for p in paths:
+            try:
+                info = self.stat(p)
+            except FileNotFoundError:
+                out.append(None)
+                continue
+            out.append(None if info.is_dir else {"content_type": None, "metadata": {}})
+        return out
+
+    def list_prefix(self, path: str, limit: int = 100) -> list[FileInfo]:
+        """At most ``limit`` entries directly under the directory of ``path`` whose names start
+        with its last segment (``"b/data/20"`` → entries of ``b/data/`` named ``20…``), in
+        store order, markers hidden: one request, for completion. This default reads the
+        directory's first page of ``limit`` entries and filters it.
+
+        Raises:
+            FileNotFoundError: no such bucket. PermissionError, StoreError.
+        """
+        directory, _, partial = path.rpartition("/")
+        page = next(iter(self.iterdir(directory or path, page_size=limit)), [])
+        return [e for e in page if e.name.startswith(partial)] if directory else page
+
+    def bucket_capabilities(self, bucket: str) -> Capabilities:
+        """:attr:`capabilities` with the per-bucket ones (``conditional_writes``,
+        ``versioning``) filled in: probed once per file system and bucket, then cached.
+
+        Raises:
+            FileNotFoundError: no such bucket. StoreError: the store could not be reached.
+        """
+        self.stat(bucket)
+        return self.capabilities
+
+    def close(self) -> None:
+        """Release connections and cached probes. Always safe: the next call reconnects."""
 
     @abc.abstractmethod
     def rename(self, src: str, dst: str) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 from ..config import Remote
-from .redact import protect
+from .redact import protect, release
 from .translate import translate
 
 __all__ = ["Client", "whole_seconds", "CONCURRENCY"]
@@ -73,7 +73,7 @@ class Client:
             # resolved values go straight into the session's credentials object (whose repr shows
             # nothing): never into a local, a kwargs dict or s3fs's key/secret attributes, which
             # a verbose traceback (%xmode Verbose) would print and a notebook would save
-            _set_credentials(session, r.credentials)
+            _set_credentials(session, r.credentials, id(self))
         client_kwargs: dict[str, Any] = {"verify": r.verify_ssl}
         if r.region:
             client_kwargs["region_name"] = r.region
@@ -105,6 +105,21 @@ class Client:
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         return self.fs.loop
+
+    def close(self) -> None:
+        """Close the connection pool and forget the s3fs instance (and the secrets it registered
+        for log redaction). The next call builds a new one, so closing is always safe."""
+        with self._lock:
+            fs, self._fs = self._fs, None
+        if fs is None:
+            return
+        release(id(self))
+        s3 = getattr(fs, "_s3", None)
+        if s3 is not None and fs.loop.is_running():
+            try:
+                asyncio.run_coroutine_threadsafe(s3.close(), fs.loop).result(10)
+            except Exception:  # a pool already gone, or a loop shutting down: nothing left to close
+                pass
 
     # -- URLs for messages ----------------------------------------------------------------
     def url(self, bucket: str, key: str = "") -> str:
@@ -258,7 +273,7 @@ def parse_timestamp(value: Any) -> datetime:
     return slow(value)
 
 
-def _set_credentials(session, creds) -> None:
+def _set_credentials(session, creds, owner: int) -> None:
     """Resolve ``creds`` (references) into ``session``, registering the secrets for log redaction.
     No resolved value is bound to a name in any frame here.
 
@@ -272,7 +287,7 @@ def _set_credentials(session, creds) -> None:
         token.resolve().reveal() if token is not None else None,
     )
     frozen = session._credentials  # an AioCredentials; its repr shows no value
-    protect(frozen.secret_key, frozen.token)
+    protect(owner, frozen.secret_key, frozen.token)
 
 
 def _session(profile: str | None):

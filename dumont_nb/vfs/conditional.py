@@ -1,10 +1,10 @@
-"""Does the store enforce conditional writes? A one-time probe per remote and bucket, cached.
+"""Does the store enforce conditional writes? A one-time probe per backend and bucket, cached.
 
 ``emulate`` commits a read-modify-write with ``PutObject`` + ``If-Match: <etag read>`` (or
 ``If-None-Match: *`` for a new object), so a concurrent writer makes the commit fail with
 :class:`~dumont_nb.errors.ConflictError` instead of being overwritten. Some stores (s3rver, older
 MinIO/Ceph, ...) accept those headers and ignore them: the guarantee would be lost silently.
-:func:`conditional_writes` finds out once per (remote, endpoint, bucket) and process:
+:func:`conditional_writes` finds out once per backend (client) and bucket:
 
 1. ``PutObject .dumont-probe/<random>`` with ``If-None-Match: *``: must succeed (new key);
 2. the same again: an enforcing store answers 412;
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,17 +78,20 @@ class ConditionalWriteSupport:
         return f"ignored by the store ({', '.join(ignored)})"
 
 
-_cache: dict[tuple[str, str, str], ConditionalWriteSupport] = {}
-_locks: dict[tuple[str, str, str], threading.Lock] = {}
+_clients: "weakref.WeakSet[Client]" = weakref.WeakSet()  # clients holding probe results (for forget())
 _guard = threading.Lock()
 
 
-def _cache_key(client: "Client", bucket: str) -> tuple[str, str, str]:
-    return (client.remote.name, client.remote.endpoint or "aws", bucket)
+def _cache(client: "Client") -> dict[str, ConditionalWriteSupport]:
+    """The probe results of one client (per backend: they go with it when it is closed)."""
+    with _guard:
+        _clients.add(client)
+        return client.__dict__.setdefault("_probes", {})
 
 
 def conditional_writes(client: "Client", bucket: str) -> ConditionalWriteSupport:
-    """The store's conditional-write support for ``bucket``: probed on first call, then cached.
+    """The store's conditional-write support for ``bucket``: probed on first call, then cached
+    on the client (one probe per backend and bucket).
 
     A probe the store denies (read-only credentials) gives an *unknown* result, cached too, so
     a read-only remote does not pay failed requests per commit. Other failures are not cached.
@@ -96,25 +100,28 @@ def conditional_writes(client: "Client", bucket: str) -> ConditionalWriteSupport
         NotFoundError: the bucket does not exist.
         StoreError: the store could not be reached or kept failing (see :mod:`.translate`).
     """
-    key = _cache_key(client, bucket)
-    hit = _cache.get(key)
+    cache = _cache(client)
+    hit = cache.get(bucket)
     if hit is not None:
         return hit
     with _guard:
-        lock = _locks.setdefault(key, threading.Lock())
-    with lock:  # one probe per key even when several threads commit at once
-        hit = _cache.get(key)
+        lock = client.__dict__.setdefault("_probe_lock", threading.Lock())
+    with lock:  # one probe per bucket even when several threads commit at once
+        hit = cache.get(bucket)
         if hit is None:
-            hit = _cache[key] = probe(client, bucket)
+            hit = cache[bucket] = probe(client, bucket)
         return hit
 
 
 def forget(client: "Client | None" = None, bucket: str | None = None) -> None:
-    """Drop cached probe results (all, or one remote's, or one remote and bucket's)."""
+    """Drop cached probe results (of every client, or one client's, or one client and bucket's)."""
     with _guard:
-        for key in list(_cache):
-            if client is None or (key[:2] == _cache_key(client, "")[:2] and (bucket is None or key[2] == bucket)):
-                del _cache[key]
+        clients = list(_clients) if client is None else [client]
+    for c in clients:
+        cache = c.__dict__.get("_probes", {})
+        for key in list(cache):
+            if bucket is None or key == bucket:
+                cache.pop(key, None)
 
 
 def probe(client: "Client", bucket: str) -> ConditionalWriteSupport:

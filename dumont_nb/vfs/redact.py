@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
-__all__ = ["protect", "REDACTED_LOGGERS"]
+__all__ = ["protect", "release", "REDACTED_LOGGERS"]
 
 #: loggers that log request headers, signing material or call parameters (records are filtered
 #: on the logger that created them, so each is named; any botocore/aiobotocore/s3fs logger that
@@ -23,7 +23,8 @@ REDACTED_LOGGERS = (
 )
 _PREFIXES = ("botocore", "aiobotocore", "s3fs", "fsspec", "dumont_nb")
 
-_values: set[str] = set()
+_owners: dict[int, set[str]] = {}  # client id -> the values it registered (dropped on close)
+_values: frozenset[str] = frozenset()
 _lock = threading.Lock()
 
 
@@ -48,10 +49,14 @@ class _Redact(logging.Filter):
 _FILTER = _Redact()
 
 
-def protect(*values: str | None) -> None:
-    """Redact ``values`` (resolved secrets; short or empty ones are ignored) from log records."""
+def protect(owner: int, *values: str | None) -> None:
+    """Redact ``values`` (resolved secrets; short or empty ones are ignored) from log records
+    while ``owner`` (a client's ``id``) holds them; :func:`release` drops them with the client,
+    so the set stays as small as the clients alive."""
+    global _values
     with _lock:
-        _values.update(v for v in values if v and len(v) >= 8)
+        _owners.setdefault(owner, set()).update(v for v in values if v and len(v) >= 8)
+        _values = frozenset().union(*_owners.values())
         names = set(REDACTED_LOGGERS) | {
             n for n in list(logging.root.manager.loggerDict) if n.split(".", 1)[0] in _PREFIXES
         }
@@ -59,3 +64,11 @@ def protect(*values: str | None) -> None:
             logger = logging.getLogger(name)
             if _FILTER not in logger.filters:
                 logger.addFilter(_FILTER)
+
+
+def release(owner: int) -> None:
+    """Forget the values ``owner`` registered (its client was closed)."""
+    global _values
+    with _lock:
+        _owners.pop(owner, None)
+        _values = frozenset().union(*_owners.values())

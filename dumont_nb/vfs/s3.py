@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import errno
 import io
+import threading
 from dataclasses import replace
 from typing import IO, Any, Iterator
 
 from ..config import Remote
 from ..errors import ExistsError, IsADirError, NotADirError, NotFoundError, NotSupportedError, StoreError
-from .base import S3_CAPABILITIES, Capabilities, FileInfo, FileSystem
+from .base import S3_CAPABILITIES, S3_EMULATE_CAPABILITIES, Capabilities, FileInfo, FileSystem
 from .client import Client, whole_seconds
 from .journal import Journal
 from .reconcile import reconcile, take_covered
@@ -48,19 +49,19 @@ class S3Backend(FileSystem):
         self.name = remote.name
         self.client = Client(remote)
         self.journal = Journal()
+        self._bucket_caps: dict[str, Capabilities] = {}
+        self._probe_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"S3Backend(remote={self.name!r})"
 
     @property
     def capabilities(self) -> Capabilities:
-        if self.remote.emulate:
-            return replace(S3_CAPABILITIES, random_write=True, append=True, truncate=True)
-        return S3_CAPABILITIES
+        return S3_EMULATE_CAPABILITIES if self.remote.emulate else S3_CAPABILITIES
 
     def conditional_writes(self, bucket: str):
         """Whether the store enforces If-Match / If-None-Match on ``bucket``: a
-        :class:`.conditional.ConditionalWriteSupport`, probed once per process, then cached.
+        :class:`.conditional.ConditionalWriteSupport`, probed once per backend, then cached.
 
         Raises:
             NotFoundError: no such bucket. StoreError: the store could not be reached.
@@ -69,9 +70,72 @@ class S3Backend(FileSystem):
 
         return conditional_writes(self.client, bucket)
 
-    def conditional_writes_supported(self, bucket: str) -> bool:
-        """True if emulate's conditional commit is enforced by the store (see :meth:`conditional_writes`)."""
-        return self.conditional_writes(bucket).enforced
+    def bucket_capabilities(self, bucket: str) -> Capabilities:
+        """See :meth:`FileSystem.bucket_capabilities`: ``conditional_writes`` from the one-time
+        probe (four requests on a temporary key under ``.dumont-probe/``), ``versioning`` from
+        GetBucketVersioning; both cached on this backend."""
+        with self._probe_lock:
+            hit = self._bucket_caps.get(bucket)
+        if hit is not None:
+            return hit
+        support = self.conditional_writes(bucket)
+        why = dict(self.capabilities.why)
+        why["conditional_writes"] = (f"{support.describe()} on {bucket}; emulate's policy here: "
+                                     f"{self.remote.conditional_writes}")
+        try:
+            status = self.client.call("get_bucket_versioning", Bucket=bucket).get("Status")
+            versioning: bool | None = status == "Enabled"
+            why["versioning"] = (f"enabled on {bucket}" if versioning else
+                                 f"not enabled on {bucket} ({status or 'never enabled'}); enable it with "
+                                 f"`aws s3api put-bucket-versioning --bucket {bucket} "
+                                 "--versioning-configuration Status=Enabled`")
+        except PermissionError:
+            versioning, why["versioning"] = None, f"unknown: GetBucketVersioning was denied on {bucket}"
+        caps = replace(self.capabilities, conditional_writes=support.enforced if support.known else None,
+                       versioning=versioning, why=why)
+        with self._probe_lock:
+            self._bucket_caps[bucket] = caps
+        return caps
+
+    def close(self) -> None:
+        """Close the connection pool and drop cached probes (see :meth:`FileSystem.close`)."""
+        from .conditional import forget
+
+        forget(self.client)
+        with self._probe_lock:
+            self._bucket_caps.clear()
+        self.client.close()
+
+    def copy(self, src: str, dst: str) -> None:
+        """One object, server-side: CopyObject, or UploadPartCopy above 5 GiB (see the ABC).
+
+        Raises:
+            NotFoundError, IsADirError.
+        """
+        from .copy import copy_object
+
+        sb, sk, s_dir = self.split(src)
+        db, dk, _ = self.split(dst)
+        self._need_bucket(sb, src)
+        self._need_bucket(db, dst)
+        info = None if s_dir or not sk else self.head(sb, sk)
+        if info is None:
+            url = self.client.url(sb, sk)
+            if not sk or self._dir_alive(sb, sk):
+                raise IsADirError(f"{url}: is a directory; copy its objects", url)
+            raise NotFoundError(f"{url}: no such object", url)
+        self.client.run(copy_object, self.client, sb, sk, db, dk, info.size)
+        self.journal.record(f"{db}/{dk}", True)
+
+    def list_prefix(self, path: str, limit: int = 100) -> list[FileInfo]:
+        """One delimiter ListObjectsV2 for the typed prefix itself (``MaxKeys=limit``), so a
+        match is found in a directory of any size (see the ABC)."""
+        bucket, _, rest = path.lstrip("/").partition("/")
+        self._need_bucket(bucket, path)
+        directory, _, partial = rest.rpartition("/")
+        base = directory + "/" if directory else ""
+        resp = self.client.call("list_objects_v2", Bucket=bucket, Prefix=base + partial, Delimiter="/", MaxKeys=limit)
+        return self._page_entries(bucket, base, resp)
 
     def _info(self, bucket: str, key: str, size: int, mtime: Any, etag: str | None, sc: str | None,
               name: str | None = None) -> FileInfo:

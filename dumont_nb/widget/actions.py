@@ -12,7 +12,6 @@ import html
 
 import ipywidgets as W
 
-from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY
 from . import ops
 from .feedback import guarded, one_line
 from .jobs import Cancelled, Job
@@ -86,9 +85,8 @@ class ActionsMixin:
         loc = self._loc
         if loc is None:
             return
-        remote = self._config.remote(loc.remote)
         caps = self._fs(loc.remote).capabilities
-        why = EMULATE_WHY if remote.emulate else CAPABILITY_WHY
+        why = caps.why
         n = len(self.selected)
         for name, (label, _, need) in ACTIONS.items():
             enabled, tip = True, label

@@ -22,7 +22,7 @@ import traitlets
 from ..api import active_config, filesystem
 from ..config import Config
 from ..urls import parse_url
-from ..vfs.base import CAPABILITY_WHY, EMULATE_WHY, FileInfo, FileSystem
+from ..vfs.base import FileInfo, FileSystem
 from .actions import ActionsMixin
 from .bookmarks import add_bookmark, load_bookmarks, remove_bookmark
 from .feedback import guarded, one_line
@@ -340,10 +340,9 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
         """Show the current remote's capability table (value and why) in the preview pane."""
         if self._loc is None:
             return
-        why = EMULATE_WHY if self._config.remote(self._loc.remote).emulate else CAPABILITY_WHY
         rows = "".join(
             f"<tr><td>{html.escape(name)}</td><td>{'✅' if value else '❌'}</td><td>{html.escape(reason)}</td></tr>"
-            for name, value, reason in self._fs(self._loc.remote).capabilities.table(why)
+            for name, value, reason in self._fs(self._loc.remote).capabilities.table()
         )
         self._preview.children = [W.HTML(
             f"<b>{html.escape(self._loc.remote)}:// capabilities</b>"

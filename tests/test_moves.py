@@ -58,8 +58,8 @@ def test_widget_move_that_would_overwrite_a_source_is_refused(config, s3, nested
     b = browse(f"moto://{nested}/d/", config=config)
     b.listing.selected = [f"moto://{nested}/d/s/"]
     b.buttons["move"].click()
-    b._form_text.value = f"moto://{nested}/d/"  # d/s/* onto itself
-    b._form_ok.click()
+    b.actions._form_text.value = f"moto://{nested}/d/"  # d/s/* onto itself
+    b.actions._form_ok.click()
     assert b.wait(60)
     assert "same object" in b.message or "overwrite" in b.message
     assert keys(s3, nested) == ["d/other", "d/s/f", "d/s/s/f"]

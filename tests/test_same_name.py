@@ -50,9 +50,9 @@ def test_widget_delete_removes_what_was_counted_not_what_came_later(config, s3, 
     b = browse(f"moto://{twins}/", config=config)
     b.listing.selected = [f"moto://{twins}/a/"]
     b.buttons["delete"].click()
-    assert b.wait(60) and "1 object (2 B)" in b._form_prompt.value
+    assert b.wait(60) and "1 object (2 B)" in b.actions._form_prompt.value
     s3.put_object(Bucket=twins, Key="a/late", Body=b"late")  # written after the confirmation was shown
-    b._form_ok.click()
+    b.actions._form_ok.click()
     assert b.wait(60)
     assert keys(s3, twins) == ["a", "a/late"]
 
@@ -62,7 +62,7 @@ def test_widget_rename_of_the_folder_renames_the_folder(config, s3, twins):
     b.listing.selected = [f"moto://{twins}/a/"]
     run(b, "rename", "b")
     assert keys(s3, twins) == ["a", "b/empty/", "b/x"]
-    assert f"rename('{twins}/a/', '{twins}/b/')" in b._code_text.value
+    assert f"rename('{twins}/a/', '{twins}/b/')" in b.actions._code_text.value
     b.listing.selected = [f"moto://{twins}/a"]
     run(b, "rename", "c")
     assert keys(s3, twins) == ["b/empty/", "b/x", "c"]
@@ -72,7 +72,7 @@ def test_widget_delete_code_names_the_folder(config, s3, twins):
     b = browse(f"moto://{twins}/", config=config)
     b.listing.selected = [f"moto://{twins}/a/"]
     run(b, "delete")
-    code = b._code_text.value
+    code = b.actions._code_text.value
     assert f"remove_all('{twins}/a/')" in code
     s3.put_object(Bucket=twins, Key="a/x", Body=b"22")
     api.use_config(config)

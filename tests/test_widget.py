@@ -254,7 +254,7 @@ def test_hostile_key_names_are_escaped_everywhere(config, s3, bucket):
     assert names(b) == [f"{HOSTILE}.txt"]
     b.listing.selected = [b.rows[0]["url"]]
     b.buttons["delete"].click()
-    assert b.wait(60) and "Delete" in b._form_ok.description
+    assert b.wait(60) and "Delete" in b.actions._form_ok.description
     b.buttons["code"].click()
     b.path = f"moto://{bucket}/{HOSTILE}/nothing-here-{HOSTILE}"
     for w in _all_widgets(b):

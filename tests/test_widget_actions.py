@@ -31,10 +31,10 @@ def run(b, action, text=None):
     """Click an action button, fill the form, confirm, wait for the background job."""
     b.buttons[action].click()
     assert b.wait(120)  # delete counts what it will remove in the background first
-    assert b._form.layout.display != "none", b.message
+    assert b.actions._form.layout.display != "none", b.message
     if text is not None:
-        b._form_text.value = text
-    b._form_ok.click()
+        b.actions._form_text.value = text
+    b.actions._form_ok.click()
     assert b.wait(120)
 
 
@@ -48,13 +48,13 @@ def filled(s3, bucket):
 
 def test_upload_through_fileupload(config, s3, filled):
     b = browse(f"moto://{filled}/a/", config=config)
-    b._upload.value = (
+    b.actions._upload.value = (
         {"name": "up.csv", "type": "text/csv", "size": 4, "content": memoryview(b"x,y\n"), "last_modified": NOW},
         {"name": "two.bin", "type": "", "size": 3, "content": memoryview(b"\x00\x01\x02"), "last_modified": NOW},
     )
     assert b.wait(60)
     assert body(s3, filled, "a/up.csv") == b"x,y\n" and body(s3, filled, "a/two.bin") == b"\x00\x01\x02"
-    assert b._upload.value == ()  # the bytes do not stay in widget state
+    assert b.actions._upload.value == ()  # the bytes do not stay in widget state
     assert "uploaded 2 files" in b.message
     assert {"up.csv", "two.bin"} <= {r["name"] for r in b.rows}  # the listing was refreshed
 
@@ -77,7 +77,7 @@ def test_new_folder_and_its_errors(config, s3, filled):
     b = browse(f"moto://{filled}/a/", config=config)
     run(b, "mkdir", "fresh")
     assert "a/fresh/" in keys(s3, filled, "a/")
-    assert b._code_text.value.endswith(f"dumont_nb.filesystem('moto').mkdir('{filled}/a/fresh')")
+    assert b.actions._code_text.value.endswith(f"dumont_nb.filesystem('moto').mkdir('{filled}/a/fresh')")
     assert "fresh" in [r["name"] for r in b.rows]
     run(b, "mkdir", "fresh")
     assert "exists" in b.message and "\n" not in b.message
@@ -94,7 +94,7 @@ def test_rename_file_and_folder(config, s3, filled):
     assert CAPABILITY_WHY["atomic_rename"] in b.buttons["rename"].tooltip
     run(b, "rename", "uno.txt")
     assert keys(s3, filled, "a/") == ["a/sub/two.txt", "a/uno.txt"]
-    assert b._code_text.value.endswith(f"dumont_nb.filesystem('moto').rename('{filled}/a/one.txt', '{filled}/a/uno.txt')")
+    assert b.actions._code_text.value.endswith(f"dumont_nb.filesystem('moto').rename('{filled}/a/one.txt', '{filled}/a/uno.txt')")
     b.listing.selected = [f"moto://{filled}/a/sub/"]
     run(b, "rename", "renamed")
     assert keys(s3, filled, "a/") == ["a/renamed/two.txt", "a/uno.txt"]
@@ -107,14 +107,14 @@ def test_delete_asks_first_and_states_objects_and_bytes(config, s3, filled):
     b.buttons["delete"].click()
     assert b.wait(60)
     assert b.delete_summary.startswith("3 objects (10 B) in ")
-    assert "3 objects (10 B)" in b._form_prompt.value and "cannot be undone" in b._form_prompt.value
+    assert "3 objects (10 B)" in b.actions._form_prompt.value and "cannot be undone" in b.actions._form_prompt.value
     assert len(keys(s3, filled)) == 3  # nothing deleted before the confirmation
-    b._form_cancel.click()
-    assert len(keys(s3, filled)) == 3 and b._form.layout.display == "none"
+    b.actions._form_cancel.click()
+    assert len(keys(s3, filled)) == 3 and b.actions._form.layout.display == "none"
     run(b, "delete")
     assert keys(s3, filled) == [] and "deleted 3 objects" in b.message
     assert b.selected == [] and b.buttons["delete"].disabled  # the deleted entries are no longer selected
-    assert b._code_text.value.splitlines()[-2:] == [
+    assert b.actions._code_text.value.splitlines()[-2:] == [
         f"dumont_nb.filesystem('moto').remove_all('{filled}/a/')",  # the folder only, never an object 'a'
 
         f"dumont_nb.filesystem('moto').remove('{filled}/top.txt')",
@@ -131,7 +131,7 @@ def test_copy_and_move_between_remotes(s3_server, s3, filled, monkeypatch):
     assert keys(s3, f"{filled}-dst") == ["in/a/one.txt", "in/a/sub/two.txt"]
     assert body(s3, f"{filled}-dst", "in/a/sub/two.txt") == b"two!"
     # every action becomes code, and the code does the same thing
-    code = b._code_text.value
+    code = b.actions._code_text.value
     assert f"dumont_nb.copy('moto://{filled}/a/', 'other://{filled}-dst/in/a/', recursive=True)" in code
     s3.delete_objects(Bucket=f"{filled}-dst", Delete={"Objects": [{"Key": k} for k in keys(s3, f"{filled}-dst")]})
     monkeypatch.setattr(registry, "_active", registry._active)  # restored after the test
@@ -144,7 +144,7 @@ def test_copy_and_move_between_remotes(s3_server, s3, filled, monkeypatch):
     b.listing.selected = [f"moto://{filled}/a/one.txt"]
     run(b, "move", f"moto://{filled}/a/sub")  # within one remote: server-side copy + delete
     assert keys(s3, filled) == ["a/sub/one.txt", "a/sub/two.txt"]
-    assert b._code_text.value.splitlines()[-1] == f"dumont_nb.move('moto://{filled}/a/one.txt', 'moto://{filled}/a/sub/')"
+    assert b.actions._code_text.value.splitlines()[-1] == f"dumont_nb.move('moto://{filled}/a/one.txt', 'moto://{filled}/a/sub/')"
 
 
 @pytest.mark.slow
@@ -162,9 +162,9 @@ def test_background_copy_cancelled_midway_leaves_no_partial_object(s3_server, s3
         if change["new"] >= 0.75:
             b.buttons["delete"].click()  # a second job while one runs: refused, inline
             assert "busy with copy" in b.message
-            b._job_cancel.click()
+            b.actions._job_cancel.click()
 
-    b._job_progress.observe(cancel_late, "value")
+    b.actions._job_progress.observe(cancel_late, "value")
     request_log.clear()
     run(b, "copy", f"other://{bucket}/copy/")  # between remotes: streamed through the kernel
     assert 0.75 <= max(fractions) < 1.0
@@ -173,9 +173,9 @@ def test_background_copy_cancelled_midway_leaves_no_partial_object(s3_server, s3
     assert keys(s3, bucket) == ["big.bin", "small.txt"]  # no copy/big.bin, not even a partial one
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     assert request_log.count("PutObject", bucket) == 0 and request_log.count("CompleteMultipartUpload", bucket) == 0
-    assert b._job_bar.layout.display == "none"
+    assert b.actions._job_bar.layout.display == "none"
     # the widget stays usable: the same copy, not cancelled, completes
-    b._job_progress.unobserve(cancel_late, "value")
+    b.actions._job_progress.unobserve(cancel_late, "value")
     run(b, "copy", f"other://{bucket}/copy/")
     assert body(s3, bucket, "copy/big.bin") == payload
 
@@ -208,19 +208,19 @@ def test_capability_disabled_actions_say_why(config, emulate_config, s3, filled)
     e.listing.selected = [f"moto://{filled}/a/one.txt"]
     assert not e.buttons["append"].disabled and e.buttons["append"].tooltip == "Append…"
     e.buttons["append"].click()
-    e._form_text.value = "more"
-    e._form_ok.click()
+    e.actions._form_text.value = "more"
+    e.actions._form_ok.click()
     assert body(s3, filled, "a/one.txt") == b"onemore\n", e.message
 
 
 def test_copy_as_code(config, filled):
     b = browse(f"moto://{filled}/a/", config=config)
     b.buttons["code"].click()
-    assert b._code_text.value == f"import dumont_nb\ndumont_nb.listing('moto://{filled}/a/')"
-    assert b.listing.clipboard == b._code_text.value and b.listing.clipboard_serial == 1
+    assert b.actions._code_text.value == f"import dumont_nb\ndumont_nb.listing('moto://{filled}/a/')"
+    assert b.listing.clipboard == b.actions._code_text.value and b.listing.clipboard_serial == 1
     b.listing.selected = [f"moto://{filled}/a/one.txt"]
-    b._code_style.value = "magic"
-    assert b._code_text.value == f"%dumont cat moto://{filled}/a/one.txt" and b.listing.clipboard_serial == 2
-    b._code_style.value = "python"
-    assert f"with dumont_nb.open('moto://{filled}/a/one.txt', 'rb') as f:" in b._code_text.value
-    compile(b._code_text.value, "<snippet>", "exec")
+    b.actions._code_style.value = "magic"
+    assert b.actions._code_text.value == f"%dumont cat moto://{filled}/a/one.txt" and b.listing.clipboard_serial == 2
+    b.actions._code_style.value = "python"
+    assert f"with dumont_nb.open('moto://{filled}/a/one.txt', 'rb') as f:" in b.actions._code_text.value
+    compile(b.actions._code_text.value, "<snippet>", "exec")

@@ -3,7 +3,8 @@ and copy as code; long operations run as background :class:`~.jobs.Job` s with p
 Cancel. Actions the remote's capabilities forbid are disabled with a tooltip saying why (the
 capability table's "why" column).
 
-A mixin of :class:`~.browser.Browser`; the work itself is in :mod:`.ops`.
+A composite of its own, given an explicit :class:`ActionContext` (the browser implements it);
+the work itself is in :mod:`.ops`.
 """
 
 from __future__ import annotations
@@ -12,13 +13,19 @@ import html
 
 import ipywidgets as W
 
+from typing import TYPE_CHECKING, Protocol
+
+from ..vfs.base import FileSystem
 from . import ops
 from .feedback import guarded, one_line
 from .jobs import Cancelled, Job
 from .model import human_size
 from .snippets import action_code, snippet
 
-__all__ = ["ActionsMixin", "ACTIONS"]
+if TYPE_CHECKING:
+    from .model import Location
+
+__all__ = ["ActionBar", "ActionContext", "ACTIONS"]
 
 #: action → (label, icon, what it needs: "selection", "one", "bucket" or "")
 ACTIONS = {
@@ -36,8 +43,26 @@ NEEDS = {"append": "append"}
 WARNS = {"rename": "atomic_rename", "move": "atomic_rename", "mkdir": "directories"}
 
 
-class ActionsMixin:
-    """Action bar, input form, job line and code box of the browser."""
+class ActionContext(Protocol):
+    """What the action bar needs from the browser it serves, and nothing else."""
+
+    #: where the browser is (None before the first listing)
+    location: "Location | None"
+    #: the selected URLs (a folder's URL ends with ``/``)
+    selected: list[str]
+    #: the URL shown
+    path: str
+
+    def fs(self, remote: str) -> FileSystem: ...
+    def resolve(self, url: str) -> tuple[FileSystem, str]: ...
+    def refresh(self) -> None: ...
+    def info(self, text: str) -> None: ...
+    def error(self, text: str) -> None: ...
+    def copy_to_clipboard(self, text: str) -> None: ...
+
+
+class ActionBar(W.VBox):
+    """Action buttons, input form, job line and code box, acting on ``ctx``'s selection."""
 
     job: Job | None = None
     _then = None
@@ -45,7 +70,20 @@ class ActionsMixin:
     #: the last delete confirmation's text ("N objects (size) in URLs")
     delete_summary: str = ""
 
-    def _build_actions(self) -> None:
+    def __init__(self, ctx: ActionContext, **kwargs):
+        super().__init__(**kwargs)
+        self.ctx = ctx
+        self._build()
+        self.children = [self._action_bar, self._form, self._job_bar, self._code]
+
+    @property
+    def path(self) -> str:  # for @guarded: errors name where the browser is
+        return self.ctx.path
+
+    def _error(self, text: str) -> None:  # for @guarded
+        self.ctx.error(text)
+
+    def _build(self) -> None:
         self.buttons: dict[str, W.Button] = {}
         for name, (label, icon, _) in ACTIONS.items():
             b = W.Button(description=label, icon=icon, layout=W.Layout(width="auto"))
@@ -81,13 +119,14 @@ class ActionsMixin:
         self._code_style.observe(lambda _: self._show_code(), "value")
 
     # -- enabling -------------------------------------------------------------------------
-    def _update_actions(self) -> None:
-        loc = self._loc
+    def update(self) -> None:
+        """Enable or disable each action for the location, selection and capabilities."""
+        loc = self.ctx.location
         if loc is None:
             return
-        caps = self._fs(loc.remote).capabilities
+        caps = self.ctx.fs(loc.remote).capabilities
         why = caps.why
-        n = len(self.selected)
+        n = len(self.ctx.selected)
         for name, (label, _, need) in ACTIONS.items():
             enabled, tip = True, label
             if need == "bucket" and loc.bucket is None:
@@ -96,7 +135,7 @@ class ActionsMixin:
                 enabled, tip = False, f"{label}: select exactly one entry"
             elif need == "selection" and n == 0:
                 enabled, tip = False, f"{label}: select entries first"
-            elif name == "append" and self.selected[0].endswith("/"):
+            elif name == "append" and self.ctx.selected[0].endswith("/"):
                 enabled, tip = False, f"{label}: select an object, not a folder"
             cap = NEEDS.get(name)
             if cap and not getattr(caps, cap):
@@ -107,9 +146,6 @@ class ActionsMixin:
             b = self.buttons[name]
             b.disabled, b.tooltip = not enabled, tip
         self._upload.disabled = loc.bucket is None
-        unsortable = [] if caps.mtime else ["mtime"]
-        self.listing.unsortable = unsortable
-        self.listing.unsortable_why = {"mtime": why["mtime"]} if unsortable else {}
 
     # -- the form -------------------------------------------------------------------------
     def _ask(self, action: str, prompt: str, default: str = "", *, ok: str = "OK", field: bool = True) -> None:
@@ -130,7 +166,7 @@ class ActionsMixin:
     def _begin(self, action: str) -> None:
         """Clicking an action button: ask for what the action needs (or act at once)."""
         esc = html.escape
-        sel = list(self.selected)
+        sel = list(self.ctx.selected)
         if action == "code":
             self._show_code()
         elif action == "mkdir":
@@ -154,56 +190,56 @@ class ActionsMixin:
                 self._form_plan = items
                 return f"confirm: delete {text}"
 
-            self._start(f"counting {len(sel)} selected", lambda job: ops.plan(self.resolve, sel, job), then=confirm)
+            self._start(f"counting {len(sel)} selected", lambda job: ops.plan(self.ctx.resolve, sel, job), then=confirm)
 
     @guarded
     def _confirm(self) -> None:
-        action, value, sel = self._form_action, self._form_text.value.strip(), list(self.selected)
+        action, value, sel = self._form_action, self._form_text.value.strip(), list(self.ctx.selected)
         plan = self._form_plan
         if not action:
             return
         self._close_form()
-        loc = self._loc
+        loc = self.ctx.location
         assert loc is not None
         if action == "mkdir":
             if not value or "/" in value.strip("/"):
                 raise ValueError(f"{value!r}: a folder name must be non-empty and contain no '/'")
             target = loc.child(value)
-            self._fs(loc.remote).mkdir(target.path)
-            self.refresh()
-            self._info(f"created {target.url}")
+            self.ctx.fs(loc.remote).mkdir(target.path)
+            self.ctx.refresh()
+            self.ctx.info(f"created {target.url}")
             self._show_action_code(action_code("mkdir", [], loc.url, value))
         elif action == "rename":
             if not value or "/" in value.strip("/"):
                 raise ValueError(f"{value!r}: a new name must be non-empty and contain no '/'")
-            fs, src = self.resolve(sel[0])  # a folder keeps its "/": never the same-named object
+            fs, src = self.ctx.resolve(sel[0])  # a folder keeps its "/": never the same-named object
             folder = "/" if src.endswith("/") else ""
             dst = f"{src.rstrip('/').rpartition('/')[0]}/{value.strip('/')}{folder}"
             self._start(f"rename {sel[0]}", lambda job: fs.rename(src, dst) or f"renamed to {fs.url(dst)}",
                         code=action_code("rename", sel, value.strip("/")))
         elif action in ("copy", "move"):
-            dst_fs, _ = self.resolve(value if value.endswith("/") else value + "/")
+            dst_fs, _ = self.ctx.resolve(value if value.endswith("/") else value + "/")
             dst_dir = ops.destination(value).rstrip("/")
             move = action == "move"
 
             def run(job: Job) -> str:
-                n = ops.copy_items(job, ops.plan(self.resolve, sel, job), dst_fs, dst_dir, move=move)
+                n = ops.copy_items(job, ops.plan(self.ctx.resolve, sel, job), dst_fs, dst_dir, move=move)
                 return f"{'moved' if move else 'copied'} {n} objects to {dst_fs.url(dst_dir)}/"
 
             self._start(f"{action} {len(sel)} selected", run, code=action_code(action, sel, dst_fs.url(dst_dir.rstrip("/")) + "/"))
         elif action == "download":
             def run(job: Job) -> str:
-                n, skipped = ops.download(job, ops.plan(self.resolve, sel, job), value or ".")
+                n, skipped = ops.download(job, ops.plan(self.ctx.resolve, sel, job), value or ".")
                 extra = f"; skipped {len(skipped)} unsafe keys: {', '.join(skipped[:3])}" if skipped else ""
                 return f"downloaded {n} files to {value}{extra}"
 
             self._start(f"download {len(sel)} selected", run, code=action_code("download", sel, value or "."))
         elif action == "append":
-            fs, path = self.resolve(sel[0])
+            fs, path = self.ctx.resolve(sel[0])
             with fs.open(path, "ab") as f:
                 f.write((value + "\n").encode("utf-8"))
-            self.refresh()
-            self._info(f"appended a line to {sel[0]}")
+            self.ctx.refresh()
+            self.ctx.info(f"appended a line to {sel[0]}")
             self._show_action_code(action_code("append", sel, text=value))
         elif action == "delete":
             def run(job: Job) -> str:
@@ -217,10 +253,10 @@ class ActionsMixin:
     @guarded
     def _on_upload(self, change) -> None:
         files = [(f["name"], bytes(f["content"])) for f in change["new"]]
-        if not files or self._loc is None:
+        if not files or self.ctx.location is None:
             return
-        loc = self._loc
-        fs = self._fs(loc.remote)
+        loc = self.ctx.location
+        fs = self.ctx.fs(loc.remote)
         self._upload.value = ()  # never keep file bytes in widget state
         self._start(f"upload {len(files)} files", lambda job: f"uploaded {ops.upload(job, files, fs, loc.path)} files to {loc.url}",
                     code=action_code("upload", [], loc.url, "\n".join(name for name, _ in files)))
@@ -231,7 +267,7 @@ class ActionsMixin:
         status text, else the result is shown, and ``code`` (what the action does, as Python)
         goes into the code box."""
         if self.job is not None and self.job.running:
-            self._error(f"busy with {self.job.title}; wait for it or press Cancel")
+            self.ctx.error(f"busy with {self.job.title}; wait for it or press Cancel")
             return None
         self._then, self._job_code = then, code
         self.job = Job(title, fn, on_progress=self._on_progress, on_done=self._on_done)
@@ -239,7 +275,7 @@ class ActionsMixin:
         self._job_progress.value = 0.0
         self._job_cancel.disabled = False
         self._job_bar.layout.display = None
-        self._info(f"{title}…")
+        self.ctx.info(f"{title}…")
         return self.job.start()
 
     def _on_progress(self, job: Job) -> None:
@@ -253,19 +289,19 @@ class ActionsMixin:
         self._job_cancel.disabled = True
         self._job_bar.layout.display = "none"
         then, self._then = self._then, None
-        if self._loc is not None and then is None:
-            self.refresh()
+        if self.ctx.location is not None and then is None:
+            self.ctx.refresh()
         if job.error is None and then is not None:
             try:
                 job.result = then(job.result)
             except Exception as e:
                 job.error = e
         if isinstance(job.error, Cancelled):
-            self._error(f"{job.title}: cancelled; the object in progress was not written")
+            self.ctx.error(f"{job.title}: cancelled; the object in progress was not written")
         elif job.error is not None:
-            self._error(one_line(job.error, self.path))
+            self.ctx.error(one_line(job.error, self.path))
         else:
-            self._info(str(job.result))
+            self.ctx.info(str(job.result))
             if self._job_code:
                 self._show_action_code(self._job_code)
 
@@ -285,8 +321,8 @@ class ActionsMixin:
         self._code.layout.display = None
 
     def _show_code(self) -> None:
-        code = snippet(self.path, list(self.selected), style=self._code_style.value)
+        code = snippet(self.ctx.path, list(self.ctx.selected), style=self._code_style.value)
         self._code_text.value = code
         self._code.layout.display = None
-        self.listing.copy_to_clipboard(code)
-        self._info("code copied to the clipboard (and shown below)")
+        self.ctx.copy_to_clipboard(code)
+        self.ctx.info("code copied to the clipboard (and shown below)")

@@ -23,17 +23,48 @@ from ..api import active_config, filesystem
 from ..config import Config
 from ..urls import parse_url
 from ..vfs.base import FileInfo, FileSystem
-from .actions import ActionsMixin
+from .actions import ActionBar
 from .bookmarks import add_bookmark, load_bookmarks, remove_bookmark
 from .feedback import guarded, one_line
 from .listing import ListingView
 from .model import Location, Pager, compile_filter, info_of, row_of, sort_rows, tree_options
 from .preview import make_preview, render_preview
 
-__all__ = ["Browser"]
+__all__ = ["Browser", "Remotes"]
 
 
-class Browser(ActionsMixin, W.VBox, W.ValueWidget):
+class Remotes:
+    """The file systems a browser shows: one injected :class:`FileSystem` (a
+    :class:`~dumont_nb.testing.MemoryFileSystem`, say) and/or the remotes of a config (the
+    active one when neither is given)."""
+
+    def __init__(self, *, fs: FileSystem | None = None, config: Config | None = None):
+        self._fixed = {fs.name: fs} if fs is not None else {}
+        self._config = config if config is not None or fs is not None else active_config()
+
+    @property
+    def names(self) -> list[str]:
+        configured = sorted(self._config.remotes) if self._config is not None else []
+        return list(self._fixed) + [n for n in configured if n not in self._fixed]
+
+    def fs(self, remote: str) -> FileSystem:
+        """Raises UnknownRemoteError: neither the injected file system nor a configured remote."""
+        if remote in self._fixed:
+            return self._fixed[remote]
+        if self._config is None:
+            from ..errors import UnknownRemoteError
+
+            raise UnknownRemoteError(f"unknown remote {remote!r}; this browser shows {', '.join(self.names)}")
+        return filesystem(remote, config=self._config)
+
+    def buckets(self, remote: str) -> tuple[str, ...]:
+        """The buckets a remote's config lists (shown when ListBuckets is denied)."""
+        if remote in self._fixed or self._config is None:
+            return ()
+        return self._config.remote(remote).buckets
+
+
+class Browser(W.VBox, W.ValueWidget):
     """Explore and manage the remotes of a config. Create it with :func:`dumont_nb.browse`."""
 
     path = traitlets.Unicode("").tag(sync=True)
@@ -41,15 +72,16 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
     value = traitlets.Unicode("")
     message = traitlets.Unicode("")
 
-    def __init__(self, url: str | None = None, *, config: Config | None = None, page_size: int = 1000, **kwargs):
+    def __init__(self, url: str | None = None, *, fs: FileSystem | None = None, config: Config | None = None,
+                 page_size: int = 1000, **kwargs):
         super().__init__(**kwargs)
-        self._config = config if config is not None else active_config()
+        self._remotes = Remotes(fs=fs, config=config)
         self._page_size = page_size
         self._loc: Location | None = None
         self._pager: Pager | None = None
         self._children: dict[str, set[str]] = {}
         self._syncing = False
-        remotes = sorted(self._config.remotes)
+        remotes = self._remotes.names
         self.add_class("dumont-browser")
 
         # navigation bar
@@ -75,8 +107,8 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
             layout=W.Layout(width="100%"),
         )
         nav = W.HBox([self._remote, self._up, self._refresh, self._location, self._bookmarks, self._bookmark_add, self._bookmark_del, self._caps])
-        self._build_actions()  # from ActionsMixin: self._action_bar, self._form, self._job_bar, self._code
-        self.children = [nav, self._crumbs, main, self._action_bar, self._form, self._job_bar, self._status, self._code]
+        self.actions = ActionBar(self)  # the action bar, its form, job line and code box
+        self.children = [nav, self._crumbs, main, self.actions, self._status]
 
         # wiring
         self._remote.observe(self._on_remote, "value")
@@ -173,8 +205,48 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
             raise
         self._go(loc, revert=revert)
 
-    def _fs(self, remote: str) -> FileSystem:
-        return filesystem(remote, config=self._config)
+    def fs(self, remote: str) -> FileSystem:
+        """The file system of ``remote`` (the injected one, or the config's remote)."""
+        return self._remotes.fs(remote)
+
+    _fs = fs
+
+    # -- the action bar's context (see actions.ActionContext) -----------------------------------
+    @property
+    def buttons(self) -> dict:
+        return self.actions.buttons
+
+    @property
+    def job(self):
+        return self.actions.job
+
+    @property
+    def delete_summary(self) -> str:
+        return self.actions.delete_summary
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the running job (if any) ends; returns False on timeout."""
+        return self.actions.wait(timeout)
+
+    def cancel(self) -> None:
+        """Cancel the running job (the object being written is discarded)."""
+        self.actions.cancel()
+
+    def info(self, text: str) -> None:
+        self._info(text)
+
+    def error(self, text: str) -> None:
+        self._error(text)
+
+    def copy_to_clipboard(self, text: str) -> None:
+        self.listing.copy_to_clipboard(text)
+
+    def _update_actions(self) -> None:
+        self.actions.update()
+        if self._loc is not None:
+            caps = self.fs(self._loc.remote).capabilities
+            self.listing.unsortable = [] if caps.mtime else ["mtime"]
+            self.listing.unsortable_why = {} if caps.mtime else {"mtime": caps.why["mtime"]}
 
     def resolve(self, url: str) -> tuple[FileSystem, str]:
         """``remote://bucket/key`` → ``(filesystem, "bucket/key")`` on this browser's config."""
@@ -214,11 +286,11 @@ class Browser(ActionsMixin, W.VBox, W.ValueWidget):
             self.listing.selected = kept
         self._set_path(loc.url)
         self._update_nav()
-        self._update_actions()  # from ActionsMixin
+        self._update_actions()
         self._info(f"{loc.url}: {len(new)} entries" + (" (more on demand)" if not pager.done else ""))
 
     def _bucket_rows(self, fs: FileSystem, remote: str) -> list[dict]:
-        configured = self._config.remote(remote).buckets
+        configured = self._remotes.buckets(remote)
         try:
             infos = fs.readdir("")
         except (PermissionError, NotImplementedError, OSError, ValueError) as e:

@@ -97,8 +97,10 @@ def _port(text: str) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    from .formatting import format_error
+    from .vfs.registry import active_secrets
+
+    return format_error(exc, secrets=active_secrets())
 
 
 def _say(msg: str) -> None:

@@ -151,6 +151,20 @@ class Config:
                 f"unknown remote {name!r}{where}; configured remotes: {known}"
             ) from None
 
+    def revealable_secrets(self) -> list[str]:
+        """Secret values (secret keys, session tokens) an error could reveal: literals in the
+        file and set environment variables. Keychains are never read for this; access key ids
+        are not secrets (AWS prints them in every signed request) and are not included."""
+        values = []
+        for remote in self.remotes.values():
+            creds = remote.credentials
+            for ref in (creds.secret_access_key, creds.session_token) if creds is not None else ():
+                if ref is not None and ref.kind == "literal":
+                    values.append(ref.target)
+                elif ref is not None and ref.kind == "env" and os.environ.get(ref.target):
+                    values.append(os.environ[ref.target])
+        return values
+
     def to_dict(self) -> dict[str, Any]:
         """The config as a mapping that :func:`parse_config` accepts (references, no secrets)."""
         return {"remotes": {n: r.to_dict() for n, r in self.remotes.items()}}

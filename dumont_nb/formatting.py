@@ -11,8 +11,9 @@ the key ``{__import__("os").system("…")}.txt`` runs code. :func:`magic_word` d
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
-__all__ = ["human_size", "one_line", "magic_word", "unescape_line", "plural"]
+__all__ = ["human_size", "one_line", "format_error", "scrub", "magic_word", "unescape_line", "plural"]
 
 _UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")
 #: words that need no quoting in a shell-like split (and hold nothing IPython expands)
@@ -49,6 +50,37 @@ def one_line(exc: BaseException) -> str:
     text = str(exc).strip()
     first = text.splitlines()[0] if text else ""
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with each secret value replaced by ``***`` (exact values only: remote names,
+    bucket names and access key ids, which are not secrets, are left alone)."""
+    for secret in sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def format_error(exc: BaseException, *, where: str = "", secrets: Iterable[str] = ()) -> str:
+    """The one-line form of an error that every surface shows (magics, widget, CLI).
+
+    dumont's own errors already name their URL and say how to fix it: their first line as is.
+    A builtin OSError shows ``filename: strerror`` (no ``[Errno n]``); a botocore error that
+    escaped translation ``store error (Type): ...``; anything else ``Type: message``, prefixed
+    with ``where`` (a URL) when the message does not name it. Secrets are masked (:func:`scrub`).
+    """
+    from .errors import DumontError
+
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if not isinstance(exc, DumontError):
+        if isinstance(exc, OSError) and exc.strerror:
+            text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+        elif type(exc).__module__.startswith("botocore"):
+            text = f"store error ({type(exc).__name__}): {text}"
+        elif not isinstance(exc, OSError):
+            text = f"{type(exc).__name__}: {text}"
+        if where and where not in text:
+            text = f"{where}: {text}"
+    return scrub(text, secrets)
 
 
 def unescape_line(text: str) -> str:

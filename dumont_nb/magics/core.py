@@ -9,7 +9,6 @@ traceback, with credential values of the active config blanked out.
 from __future__ import annotations
 
 import builtins
-import os
 import shlex
 from typing import Any
 
@@ -17,6 +16,7 @@ from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from ..errors import DumontError
+from ..formatting import format_error
 from ..vfs import registry
 from . import commands
 from .parser import SUBCOMMANDS, HelpShown, build_parser, subparser
@@ -35,35 +35,10 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     return errors
 
 
-def _secrets() -> list[str]:
-    """Credential values of the active config that could be revealed (literals, set env vars);
-    keychains are never read for this."""
-    config = registry._active  # only an already-loaded config; never load one to format an error
-    values = []
-    for remote in getattr(config, "remotes", {}).values():
-        if remote.credentials is None:
-            continue
-        for ref in vars(remote.credentials).values():
-            if ref is None:
-                continue
-            if ref.kind == "literal":
-                values.append(ref.target)
-            elif ref.kind == "env" and os.environ.get(ref.target):
-                values.append(os.environ[ref.target])
-    return [v for v in values if len(v) >= 4]
-
-
 def one_line(exc: BaseException) -> str:
-    """The message of ``exc`` as one line, never showing a credential value."""
-    text = str(exc).strip() or type(exc).__name__
-    if isinstance(exc, OSError) and not isinstance(exc, DumontError) and exc.strerror:
-        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror  # no "[Errno 2]"
-    if not isinstance(exc, DumontError) and type(exc).__module__.startswith("botocore"):
-        text = f"store error ({type(exc).__name__}): {text}"
-    text = " ".join(text.split())
-    for secret in _secrets():
-        text = text.replace(secret, "***")
-    return text
+    """The message of ``exc`` as one line (:func:`dumont_nb.formatting.format_error`), never
+    showing a secret value of the active config."""
+    return format_error(exc, secrets=registry.active_secrets())
 
 
 def _confirm(plan: commands.RemovalPlan) -> bool:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..config import Config, Remote
     from .base import FileSystem
 
-__all__ = ["activate", "active_config", "filesystem", "resolve", "on_activate", "close_all"]
+__all__ = ["activate", "active_config", "active_secrets", "filesystem", "resolve", "on_activate", "close_all"]
 
 _lock = threading.RLock()
 _active: "Config | None" = None
@@ -74,6 +74,13 @@ def active_config() -> "Config":
     from ..config import read_config
 
     return activate(read_config())
+
+
+def active_secrets() -> list[str]:
+    """The secret values of the active config (if one is loaded; never loads one), for masking."""
+    with _lock:
+        config = _active
+    return config.revealable_secrets() if config is not None else []
 
 
 def _forget_parent_instances() -> None:

@@ -5,18 +5,16 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-from ..errors import DumontError
+from ..formatting import format_error
+from ..vfs import registry
 
 __all__ = ["one_line", "guarded"]
 
 
 def one_line(e: BaseException, where: str = "") -> str:
-    """An exception as one line for the status bar, naming ``where`` unless the message does."""
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    if isinstance(e, DumontError):
-        return text  # dumont's messages already name the URL
-    text = f"{type(e).__name__}: {text}"
-    return f"{where}: {text}" if where and where not in text else text
+    """An exception as one line for the status bar (:func:`dumont_nb.formatting.format_error`,
+    the same as the magics and the CLI), naming ``where`` unless the message does."""
+    return format_error(e, where=where, secrets=registry.active_secrets())
 
 
 def guarded(method: Callable) -> Callable:

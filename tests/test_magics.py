@@ -394,12 +394,12 @@ def test_browse_without_the_widget_module_is_a_clear_error(ip, bucket, monkeypat
 
 # -- help ---------------------------------------------------------------------------------
 def test_help_lists_every_sub_command(ip, capsys):
-    from dumont_nb.magics.parser import SUBCOMMANDS
+    from dumont_nb.magics.table import COMMANDS
 
     for text in ("help", ""):
         assert line(ip, text) is None
         out = capsys.readouterr().out
-        assert all(f"  {name}" in out for name in SUBCOMMANDS)
+        assert all(f"  {name}" in out for name in COMMANDS)
 
 
 def test_magic_docstring_is_the_overview(ip):
@@ -407,10 +407,25 @@ def test_magic_docstring_is_the_overview(ip):
     assert doc.startswith("%dumont COMMAND") and "  browse" in doc
 
 
-@pytest.mark.parametrize("name", [n for n in __import__("dumont_nb.magics.parser", fromlist=["x"]).SUBCOMMANDS if n != "help"])
+@pytest.mark.parametrize("name", [n for n in __import__("dumont_nb.magics.table", fromlist=["x"]).COMMANDS if n != "help"])
 def test_help_of_each_sub_command(ip, capsys, name):
     assert line(ip, f"{name} --help") is None
     out = capsys.readouterr().out
     assert out.startswith(f"usage: %dumont {name}")
     assert line(ip, f"help {name}") is None
     assert capsys.readouterr().out == out
+
+
+def test_one_table_drives_parsing_help_completion_and_dispatch(ip, config, monkeypatch, capsys):
+    from dumont_nb.magics import completion, table
+    from dumont_nb.magics.core import DumontMagics
+
+    echo = table.Command("echo", "say a URL back", lambda a, cell: f"echo {a.url}", (table.arg("url"),))
+    monkeypatch.setitem(table.COMMANDS, "echo", echo)  # one entry, nothing else
+    magics = DumontMagics(shell=ip)
+    assert magics.dumont("echo moto://b/k") == "echo moto://b/k"  # parsed and dispatched
+    assert any(row.split()[:1] == ["echo"] and row.endswith("say a URL back") for row in table.overview().splitlines())
+    assert completion._complete([], "ec", magics.parser, config) == ["echo"]  # completed
+    assert completion._complete(["echo"], "mo", magics.parser, config) == ["moto://"]
+    with pytest.raises(UsageError, match="the cell form only takes"):
+        magics.dumont("echo moto://b/k", cell="body")

@@ -15,7 +15,8 @@ from typing import Any, Callable
 from IPython.core.completer import CompletionContext, SimpleCompletion, context_matcher
 
 from ..formatting import magic_word, unescape_line
-from .parser import SUBCOMMANDS, CommandParser, subparser
+from .parser import CommandParser, subparser
+from .table import COMMANDS
 
 __all__ = ["make_matcher", "complete", "register", "unregister", "MAX_KEYS", "TIMEOUT"]
 
@@ -26,7 +27,6 @@ TIMEOUT = 2.0
 MATCHER_ID = "dumont_nb.magics.completion"
 
 _LINE = re.compile(r"(?:^|[=;]\s*)%{1,2}dumont\s+(?P<rest>.*)$")
-_NO_URL = {"remotes", "help", "config"}
 
 
 #: held while a listing for completion is in flight: a slow store gets one request, not one per Tab
@@ -127,22 +127,22 @@ def complete(rest: str, parser: CommandParser, config) -> list[str]:
 
 def _complete(words: list[str], word: str, parser: CommandParser, config) -> list[str]:
     if not words:
-        return [c for c in SUBCOMMANDS if c.startswith(word)]
-    command = words[0]
-    if command not in SUBCOMMANDS:
+        return [c for c in COMMANDS if c.startswith(word)]
+    command = COMMANDS.get(words[0])
+    if command is None:
         return []
     if word.startswith("-"):
-        sub = subparser(parser, command)
+        sub = subparser(parser, command.name)
         options = sorted({o for a in sub._actions for o in a.option_strings})
         return [o for o in options if o.startswith(word)]
-    if command == "help":
-        return [c for c in SUBCOMMANDS if c.startswith(word)] if len(words) == 1 else []
-    if command in _NO_URL:
+    if command.completes == "command":
+        return [c for c in COMMANDS if c.startswith(word) and c != "help"] if len(words) == 1 else []
+    if not command.completes:
         return []
     if "://" not in word:
-        suffix = "" if command == "caps" else "://"
+        suffix = "" if command.completes == "remote" else "://"
         return [r + suffix for r in _remotes(config) if r.startswith(word)]
-    if command == "caps":
+    if command.completes == "remote":
         return []
     remote, _, path = word.partition("://")
     if remote not in config.remotes:

@@ -212,7 +212,7 @@ class FileSystem(abc.ABC):
         return count
 
     def copy(self, src: str, dst: str) -> None:
-        """Copy one object to ``dst`` (replacing an object there). Server-side where
+        """Copy one object to ``dst`` (replacing an object there; onto itself it does nothing). Server-side where
         ``capabilities.server_side_copy`` (S3: CopyObject, UploadPartCopy above 5 GiB); this
         default streams it through :meth:`open`, a whole-object write.
 
@@ -225,6 +225,8 @@ class FileSystem(abc.ABC):
             from ..errors import IsADirError
 
             raise IsADirError(f"{self.url(src)}: is a directory; copy its objects", self.url(src))
+        if self.split(src) == self.split(dst):
+            return  # onto itself: nothing to do
         with self.open(src, "rb") as r, self.open(dst, "wb") as w:
             shutil.copyfileobj(r, w, 8 * 2**20)
 

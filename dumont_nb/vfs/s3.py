@@ -124,6 +124,8 @@ class S3Backend(FileSystem):
             if not sk or self._dir_alive(sb, sk):
                 raise IsADirError(f"{url}: is a directory; copy its objects", url)
             raise NotFoundError(f"{url}: no such object", url)
+        if (sb, sk) == (db, dk):
+            return  # onto itself: nothing to do (S3 refuses such a CopyObject)
         self.client.run(copy_object, self.client, sb, sk, db, dk, info.size)
         self.journal.record(f"{db}/{dk}", True)
 

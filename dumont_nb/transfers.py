@@ -1,22 +1,20 @@
-"""``copy``: upload, download and remote-to-remote copies, with progress and a summary.
+"""``copy`` and ``move``: uploads, downloads and remote-to-remote copies, with progress and a summary.
 
-Each side of :func:`copy` is a remote URL (``r2://bucket/key``) or a local path. Within one
-remote a copy is server-side (CopyObject); between remotes the bytes are streamed through this
-process. Recursive copies run a bounded thread pool and show two tqdm bars (``tqdm.auto``, so
-notebook widgets in Jupyter): bytes and files.
+Each side is a remote URL (``r2://bucket/key``) or a local path; a local path is the
+:class:`~dumont_nb.vfs.local.LocalFileSystem`, so every transfer is one thing: an object read
+from one :class:`FileSystem` and written whole into another (server-side within one remote,
+streamed otherwise). Recursive copies run a bounded thread pool and show two tqdm bars
+(``tqdm.auto``, so notebook widgets in Jupyter): bytes and files. Empty folders are kept.
 
-Downloads write ``.<name>.<random>.dumont-part`` (the name cut to fit 255 bytes) in the destination directory and
-``os.replace`` it onto the final path, so an interrupted download leaves the previous file (or
-nothing) there. A key that would land outside the destination directory (``..`` segments,
-absolute keys, backslashes, drive letters, or a symlink in the destination tree that leads out)
-is never written: it is skipped and reported in :attr:`CopySummary.skipped`.
+Downloads go through the local file system's write rule (a temporary file renamed onto the final
+path on close), so an interrupted download leaves the previous file (or nothing). A key that
+would land outside the destination directory is never written: it is skipped and reported in
+:attr:`CopySummary.skipped` (:mod:`dumont_nb.localpaths`).
 """
 
 from __future__ import annotations
 
 import os
-import re
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -25,20 +23,22 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import InvalidURLError, IsADirError, StoreError
 from .formatting import human_size, one_line
+from .localpaths import local_target, unsafe_key_reason
 from .urls import is_url, parse_url
 from .vfs.base import FileSystem
+from .vfs.local import LOCAL
 from .vfs.registry import filesystem
 
 if TYPE_CHECKING:
     from .config import Config
 
-__all__ = ["copy", "move", "into", "keep_folder", "CopySummary", "unsafe_key_reason", "local_target", "copy_object", "CHUNK"]
+__all__ = ["copy", "move", "into", "keep_folder", "CopySummary", "unsafe_key_reason", "local_target", "copy_object",
+           "CHUNK", "WORKERS"]
 
 #: bytes per read/write when streaming
 CHUNK = 8 * 1024 * 1024
 #: default size of the transfer pool of recursive copies
 WORKERS = 8
-_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass
@@ -80,44 +80,7 @@ class CopySummary:
         }
 
 
-# -- the download guard ------------------------------------------------------------------------
-def unsafe_key_reason(rel: str) -> str | None:
-    """Why a key (relative to the copied prefix) cannot become a local path, or ``None``."""
-    if not rel:
-        return "empty name"
-    if "\x00" in rel:
-        return "NUL character in key"
-    if "\\" in rel:
-        return "backslash in key"
-    if rel.startswith("/"):
-        return "absolute key"
-    parts = rel.split("/")
-    if any(p == ".." for p in parts):
-        return "'..' segment in key"
-    if any(p in ("", ".") for p in parts):
-        return "empty or '.' segment in key"
-    if _DRIVE.match(parts[0]):
-        return "drive letter in key"
-    return None
-
-
-def local_target(root: str, rel: str) -> tuple[str | None, str | None]:
-    """``(path, None)`` for a safe local path of ``rel`` under ``root``, else ``(None, reason)``.
-
-    The resolved path (symlinks followed) must stay inside the resolved ``root``.
-    """
-    reason = unsafe_key_reason(rel)
-    if reason is not None:
-        return None, reason
-    target = os.path.join(root, *rel.split("/"))
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(target)
-    if os.path.commonpath([real_root, real]) != real_root or real == real_root:
-        return None, "resolves outside the destination directory"
-    return target, None
-
-
-# -- single transfers ------------------------------------------------------------------------
+# -- one transfer ----------------------------------------------------------------------------------
 def _pump(read: Callable[[int], bytes], write: Callable[[bytes], Any], tick: Callable[[int], None]) -> int:
     total = 0
     while True:
@@ -129,52 +92,12 @@ def _pump(read: Callable[[int], bytes], write: Callable[[bytes], Any], tick: Cal
         tick(len(chunk))
 
 
-def upload(local: str, fs: FileSystem, path: str, tick: Callable[[int], None]) -> int:
-    """Local file → object (whole-object write; a failure leaves the previous object)."""
-    with open(local, "rb") as src, fs.open(path, "wb") as dst:
-        return _pump(src.read, dst.write, tick)
-
-
-#: bytes a file name may have on common file systems (ext4, APFS, NTFS in UTF-16 units)
-NAME_MAX = 255
-
-
-def _temp_prefix(name: str) -> str:
-    """``.<name>.``, the name cut (on a character boundary) so that the temporary file's name
-    (prefix, 8 random characters, ``.dumont-part``) fits in :data:`NAME_MAX` bytes whenever the
-    final name does."""
-    room = NAME_MAX - len(".dumont-part") - 8 - 2
-    raw = name.encode("utf-8", "surrogateescape")[:room]
-    return "." + raw.decode("utf-8", "ignore") + "."
-
-
-def download(fs: FileSystem, path: str, local: str, tick: Callable[[int], None], mtime: float | None = None) -> int:
-    """Object → local file, through a temporary file renamed into place.
-
-    Raises:
-        whatever the read raises; the temporary file is removed and ``local`` is untouched.
-    """
-    folder = os.path.dirname(os.path.abspath(local))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(os.path.basename(local)), suffix=".dumont-part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out, fs.open(path, "rb") as src:
-            n = _pump(src.read, out.write, tick)
-        if mtime is not None:
-            os.utime(tmp, (mtime, mtime))
-        os.replace(tmp, local)
-        return n
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def keep_folder(fs: FileSystem, path: str) -> int:
-    """Make sure the folder ``path`` exists, writing its one marker if nothing is there (no
-    markers for parents: they exist through it). Returns 0 (bytes copied)."""
+    """Make sure the folder ``path`` exists, writing its one marker (or directory) if nothing is
+    there (none for parents: they exist through it). Returns 0 (bytes copied)."""
+    if fs.capabilities.directories:  # real directories: parents too (a pool may get here first)
+        fs.makedirs(path, exist_ok=True)
+        return 0
     try:
         fs.mkdir(path)
     except FileExistsError:
@@ -182,54 +105,54 @@ def keep_folder(fs: FileSystem, path: str) -> int:
     return 0
 
 
-def copy_object(src_fs: FileSystem, src: str, dst_fs: FileSystem, dst: str, tick: Callable[[int], None] = lambda n: None, size: int | None = None) -> int:
-    """Object → object; returns the bytes copied. Within one remote the copy is server-side
-    (no bytes through this process); between remotes it is streamed into a whole-object write.
+def copy_object(src_fs: FileSystem, src: str, dst_fs: FileSystem, dst: str, tick: Callable[[int], None] = lambda n: None,
+                size: int | None = None, mtime: float | None = None) -> int:
+    """One object (or local file) → another; returns the bytes copied. Within one file system
+    with ``capabilities.server_side_copy`` it is :meth:`FileSystem.copy` (no bytes through this
+    process); otherwise streamed into a whole-object write (``mtime`` is kept by the local file
+    system).
 
     Raises:
-        FileNotFoundError: the source is missing; other store errors as the vfs raises them.
+        FileNotFoundError: the source is missing; IsADirectoryError: it is a directory; other
+        errors as the file systems raise them (the destination keeps its previous content).
     """
-    if src_fs is dst_fs:
-        n = _server_copy(src_fs, src, dst, size)
-        if n is not None:
-            tick(n)
-            return n
-    with src_fs.open(src, "rb") as r, dst_fs.open(dst, "wb") as w:
+    if src_fs is dst_fs and src_fs.capabilities.server_side_copy:
+        if size is None:
+            info = src_fs.stat(src)
+            if info.is_dir:
+                raise IsADirError(f"{src_fs.url(src)}: is a directory; use recursive=True", src_fs.url(src))
+            size = info.size
+        src_fs.copy(src, dst)  # S3: CopyObject, or UploadPartCopy when huge
+        tick(size)
+        return size
+    extra = {"mtime": mtime} if mtime is not None else {}
+    with src_fs.open(src, "rb") as r, dst_fs.open(dst, "wb", **extra) as w:
         return _pump(r.read, w.write, tick)
-
-
-def _server_copy(fs: FileSystem, src: str, dst: str, size: int | None) -> int | None:
-    """Copy inside one remote without moving bytes, or ``None`` if the backend cannot."""
-    if not fs.capabilities.server_side_copy:
-        return None
-    if size is None:
-        info = fs.stat(src)
-        if info.is_dir:
-            raise IsADirError(f"{fs.url(src)}: is a directory; use recursive=True", fs.url(src))
-        size = info.size
-    fs.copy(src, dst)  # S3: CopyObject, or UploadPartCopy when huge
-    return size
 
 
 # -- planning ----------------------------------------------------------------------------------
 @dataclass
 class _Side:
-    """One side of a copy: a remote (``fs`` and ``path``) or a local path (``fs`` is None)."""
+    """One side of a copy: a file system and a path on it (``exact``: a trailing "/" is part
+    of a key prefix, as in the key "a//b")."""
 
     text: str
-    fs: FileSystem | None
+    fs: FileSystem
     path: str
-    exact: bool = False  # ``path`` is an exact key prefix: a trailing "/" is part of it (key "a//b")
+    exact: bool = False
 
     @property
-    def remote(self) -> bool:
-        return self.fs is not None
+    def local(self) -> bool:
+        return self.fs is LOCAL
+
+    def join(self, rel: str) -> str:
+        if self.local:
+            return os.path.join(self.path, *rel.split("/")) if rel else self.path
+        base = self.path if self.exact else self.path.rstrip("/")
+        return f"{base}/{rel}" if rel else base
 
     def show(self, rel: str = "") -> str:
-        if self.fs is not None:
-            base = self.path if self.exact else self.path.rstrip("/")
-            return self.fs.url(f"{base}/{rel}" if rel else base)
-        return os.path.join(self.path, *rel.split("/")) if rel else self.path
+        return self.fs.url(self.join(rel))
 
 
 def _side(text: str | os.PathLike, config: "Config | None") -> _Side:
@@ -241,7 +164,7 @@ def _side(text: str | os.PathLike, config: "Config | None") -> _Side:
         parsed = parse_url(text).require_bucket()
         path = parsed.path + ("/" if text.endswith("/") and parsed.key else "")
         return _Side(text, filesystem(parsed.remote, config=config), path)
-    return _Side(text, None, os.path.expanduser(text))
+    return _Side(text, LOCAL, os.path.expanduser(text))
 
 
 @dataclass
@@ -252,44 +175,27 @@ class _Task:
     marker: bool = False  # an empty folder to recreate (``rel`` "" is the copied folder itself)
 
 
-def _plan_remote(side: _Side) -> Iterator[_Task]:
-    assert side.fs is not None
-    base = side.path.rstrip("/")
-    prefix = base + "/"
-    for page in side.fs.iterdir(prefix, recursive=True, markers=True):
+def _plan(side: _Side) -> Iterator[_Task]:
+    """Every file of the tree at ``side`` (names relative to it) and its empty folders."""
+    if side.local and not os.path.isdir(side.path):
+        if os.path.exists(side.path):
+            raise NotADirectoryError(f"{side.path}: not a directory; drop recursive=True to copy one file")
+        raise FileNotFoundError(f"{side.path}: no such directory")
+    root = side.path if side.local else side.path.rstrip("/") + "/"
+    for page in side.fs.iterdir(root, recursive=True, markers=True):
         for info in page:
-            rel = info.path[len(prefix):] if info.path.startswith(prefix) else info.name
             if info.is_dir:
                 yield _Task(info.name, 0, None, marker=True)
             else:
-                yield _Task(rel, int(info.size or 0), info.mtime.timestamp() if info.mtime else None)
-
-
-def _plan_local(side: _Side) -> Iterator[_Task]:
-    root = side.path
-    if not os.path.isdir(root):
-        if os.path.exists(root):
-            raise NotADirectoryError(f"{root}: not a directory; drop recursive=True to copy one file")
-        raise FileNotFoundError(f"{root}: no such directory")
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        if not dirs and not files:  # an empty folder stays one (a marker at a remote)
-            rel = os.path.relpath(folder, root).replace(os.sep, "/")
-            yield _Task("" if rel == "." else rel, 0, None, marker=True)
-        for name in sorted(files):
-            full = os.path.join(folder, name)
-            rel = os.path.relpath(full, root).replace(os.sep, "/")
-            st = os.stat(full)
-            yield _Task(rel, st.st_size, None)
+                yield _Task(info.name, int(info.size or 0), info.mtime.timestamp() if info.mtime else None)
 
 
 def _dst_for_single(dst: _Side, name: str) -> tuple[_Side, str]:
-    """Where a single-file copy lands: ``dst`` itself, or ``dst/name`` if ``dst`` is a directory."""
-    if dst.fs is not None:
-        if dst.path.endswith("/") or "/" not in dst.path:
-            return _Side(dst.text, dst.fs, dst.path.rstrip("/")), name
-        return dst, ""
-    if dst.path.endswith(("/", os.sep)) or os.path.isdir(dst.path):
+    """Where a single-file copy lands: ``dst`` itself, or ``dst/name`` if ``dst`` is a folder: it
+    ends with ``/``, is a bucket root, or (where directories are real) is an existing directory."""
+    if dst.path.endswith(("/", os.sep)) or (not dst.local and "/" not in dst.path):
+        return _Side(dst.text, dst.fs, dst.path if dst.local else dst.path.rstrip("/")), name
+    if dst.fs.capabilities.directories and os.path.isdir(dst.path):
         return dst, name
     return dst, ""
 
@@ -356,16 +262,11 @@ def move(
         others as :func:`copy`.
     """
     a, b = _sides(src, into(src, dst), config)
-    if a.fs is not None and a.fs is b.fs:
+    if a.fs is b.fs:
         started = time.monotonic()
         a.fs.rename(a.path, b.path)
         return CopySummary(a.show(), b.show(), seconds=time.monotonic() - started)
-    if a.fs is not None:
-        directory = a.path.endswith("/") or a.fs.stat(a.path).is_dir
-    else:
-        if not os.path.lexists(a.path):
-            raise FileNotFoundError(f"{a.path}: no such local file or directory")
-        directory = os.path.isdir(a.path)
+    directory = a.path.endswith("/") or a.fs.stat(a.path).is_dir
     summary = _copy(a, b, directory, workers, progress)
     left = [*summary.failed, *summary.skipped]
     if left:
@@ -374,10 +275,9 @@ def move(
             f"move {summary.src} → {summary.dst}: {len(left)} item(s) not copied (e.g. {what}: {why}); "
             "the source was kept, nothing deleted", summary.src,
         )
-    if a.fs is not None:
-        a.fs.remove_many(summary.done)
-    else:
-        _remove_local(summary.done, a.path if directory else None)
+    a.fs.remove_many(summary.done)
+    if directory and a.fs.capabilities.directories:
+        _prune(a.fs, a.path)
     return summary
 
 
@@ -391,24 +291,18 @@ def into(src: str | os.PathLike, dst: str | os.PathLike) -> str:
     return d + name + ("/" if s.endswith(("/", os.sep)) else "")
 
 
-def _remove_local(paths: list[str], root: str | None) -> None:
-    """Delete exactly these local files (and folders, ``dir/``), then every folder of the moved
-    tree that is left empty (one that someone wrote into meanwhile stays, with that file)."""
-    for p in paths:
-        if not p.endswith("/"):
-            os.remove(p)
-    if root is None:
-        return
-    for folder, _, _ in sorted(os.walk(root, topdown=False), key=lambda t: -len(t[0])):
-        try:
-            os.rmdir(folder)
-        except OSError:  # not empty: it holds something we did not copy
-            pass
+def _prune(fs: FileSystem, root: str) -> None:
+    """After a move from a file system with real directories: remove the folders of the moved
+    tree that are left empty, deepest first (one holding what was not moved stays)."""
+    for _ in range(256):  # each round removes the deepest empty folders; trees are not deeper
+        empty = [i.path for page in fs.iterdir(root, recursive=True, markers=True) for i in page if i.is_dir]
+        if not empty or fs.remove_many([p.rstrip(os.sep) + os.sep for p in empty]) == 0:
+            return
 
 
 def _sides(src: str | os.PathLike, dst: str | os.PathLike, config: "Config | None") -> tuple[_Side, _Side]:
     a, b = _side(src, config), _side(dst, config)
-    if not a.remote and not b.remote:
+    if a.local and b.local:
         raise InvalidURLError(f"copy: neither {a.text!r} nor {b.text!r} is a remote URL; use shutil for local copies")
     return a, b
 
@@ -418,8 +312,8 @@ def _copy(a: _Side, b: _Side, recursive: bool, workers: int, progress: bool) -> 
     summary = CopySummary(a.show(), b.show())
     started = time.monotonic()
     if recursive:
-        tasks = list(_plan_remote(a) if a.remote else _plan_local(a))
-        if tasks or not a.remote or a.fs.stat(a.path).is_dir:  # type: ignore[union-attr]
+        tasks = list(_plan(a))
+        if tasks or a.local or a.fs.stat(a.path).is_dir:
             jobs = _jobs(a, b, [(t, t.rel) for t in tasks], summary)
             _run(jobs, summary, workers, progress, files_bar=True)
             summary.seconds = time.monotonic() - started
@@ -433,16 +327,15 @@ def _copy(a: _Side, b: _Side, recursive: bool, workers: int, progress: bool) -> 
 
 def _single(a: _Side) -> tuple[_Side, _Task]:
     """The one file of a non-recursive copy: the side of its parent and its task."""
-    if a.fs is not None:
-        info = a.fs.stat(a.path)
-        if info.is_dir:
-            raise IsADirError(f"{a.show()}: is a directory; use recursive=True to copy a tree", a.path)
+    info = a.fs.stat(a.path)
+    if info.is_dir:
+        raise IsADirError(f"{a.show()}: is a directory; use recursive=True to copy a tree", a.path)
+    if a.local:
+        parent, name = os.path.split(os.path.abspath(a.path))
+    else:
         parent, _, name = info.path.rpartition("/")
-        return _Side(a.text, a.fs, parent, exact=True), _Task(name, int(info.size or 0), info.mtime.timestamp() if info.mtime else None)
-    if os.path.isdir(a.path):
-        raise IsADirError(f"{a.path}: is a directory; use recursive=True to copy a tree", a.path)
-    st = os.stat(a.path)  # FileNotFoundError
-    return _Side(a.text, None, os.path.dirname(os.path.abspath(a.path))), _Task(os.path.basename(a.path), st.st_size, None)
+    task = _Task(name, int(info.size or 0), info.mtime.timestamp() if info.mtime else None)
+    return _Side(a.text, a.fs, parent, exact=not a.local), task
 
 
 Job = Callable[[Callable[[int], None]], int]  # job(tick) -> bytes copied
@@ -515,26 +408,15 @@ def _run(jobs: list[_Planned], summary: CopySummary, workers: int, progress: boo
 def _job(a: _Side, b: _Side, task: _Task, dst_rel: str) -> tuple[Job, str] | str:
     """``(the transfer of one file or folder, its source path)``, or why it is skipped (a key
     unsafe as a local path)."""
-    if a.fs is not None:
-        base = a.path if a.exact else a.path.rstrip("/")
-        src_path = f"{base}/{task.rel}" + ("/" if task.marker and task.rel else "")
-    else:
-        src_path = os.path.join(a.path, *task.rel.split("/")) if task.rel else a.path
-        src_path += os.sep if task.marker else ""
-    if b.fs is None:
-        assert a.fs is not None
-        target: str | None = b.path
-        if dst_rel:
-            target, reason = local_target(b.path, dst_rel)
-            if target is None:
-                return reason or "unsafe key"
-        if task.marker:
-            return (lambda tick: os.makedirs(target, exist_ok=True) or 0), src_path
-        return (lambda tick: download(a.fs, src_path, target, tick, task.mtime)), src_path
-    dst_base = b.path.rstrip("/")
-    dst_path = f"{dst_base}/{dst_rel}" if dst_rel else dst_base
+    src_path = a.join(task.rel)
     if task.marker:
-        return (lambda tick: keep_folder(b.fs, dst_path)), src_path
-    if a.fs is None:
-        return (lambda tick: upload(src_path, b.fs, dst_path, tick)), src_path
-    return (lambda tick: copy_object(a.fs, src_path, b.fs, dst_path, tick, task.size)), src_path
+        src_path = src_path.rstrip("/" + os.sep) + (os.sep if a.local else "/")
+    if b.local and dst_rel:
+        target, reason = local_target(b.path, dst_rel.rstrip("/"))
+        if target is None:
+            return reason or "unsafe key"
+    else:
+        target = b.join(dst_rel)
+    if task.marker:
+        return (lambda tick: keep_folder(b.fs, target)), src_path
+    return (lambda tick: copy_object(a.fs, src_path, b.fs, target, tick, task.size, task.mtime if b.local else None)), src_path

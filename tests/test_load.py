@@ -96,7 +96,7 @@ def test_recursive_copy_of_5000_objects_has_bounded_concurrency(config, s3, s3_s
         (src / rel).write_bytes(data)
         expected[f"tree/{rel}"] = (len(data), hashlib.md5(data).hexdigest())
     inflight, peak, lock = [0], [0], threading.Lock()
-    real_upload = transfers.upload
+    real_upload = transfers.copy_object
 
     def counted(*args, **kwargs):
         with lock:
@@ -108,7 +108,7 @@ def test_recursive_copy_of_5000_objects_has_bounded_concurrency(config, s3, s3_s
             with lock:
                 inflight[0] -= 1
 
-    monkeypatch.setattr(transfers, "upload", counted)
+    monkeypatch.setattr(transfers, "copy_object", counted)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         summary = transfers.copy(src, f"moto://{bucket}/tree", recursive=True, config=config, progress=False)

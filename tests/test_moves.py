@@ -84,7 +84,7 @@ def test_mv_remote_to_local_deletes_only_what_it_copied(config, s3, bucket, tmp_
     for k in ("d/a", "d/sub/b"):
         s3.put_object(Bucket=bucket, Key=k, Body=b"x")
     s3.put_object(Bucket=bucket, Key="d/empty/", Body=b"")
-    _late_writer(monkeypatch, s3, bucket, "download")
+    _late_writer(monkeypatch, s3, bucket, "copy_object")
     commands.mv(f"moto://{bucket}/d", str(tmp_path / "out"), config=config)
     assert keys(s3, bucket) == ["d/late"]  # written after the copy started: not copied, not deleted
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == [
@@ -98,16 +98,16 @@ def test_mv_local_to_remote_keeps_empty_folders_and_late_files(config, s3, bucke
     (src / "empty").mkdir()
     (src / "a").write_bytes(b"a")
     (src / "sub" / "b").write_bytes(b"b")
-    real_upload = transfers.upload
+    real_copy = transfers.copy_object
     seen = []
 
-    def upload_then_write(local, fs, path, tick):
+    def upload_then_write(*args, **kwargs):
         if not seen:
             seen.append(1)
             (src / "sub" / "late").write_bytes(b"late")  # appears after the plan was made
-        return real_upload(local, fs, path, tick)
+        return real_copy(*args, **kwargs)
 
-    monkeypatch.setattr(transfers, "upload", upload_then_write)
+    monkeypatch.setattr(transfers, "copy_object", upload_then_write)
     commands.mv(str(src), f"moto://{bucket}/d", config=config)
     assert keys(s3, bucket) == ["d/a", "d/empty/", "d/sub/b"]
     assert sorted(p.relative_to(src).as_posix() for p in src.rglob("*")) == ["sub", "sub/late"]

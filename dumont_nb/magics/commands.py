@@ -12,14 +12,15 @@ This module holds the listing and file-operation commands and re-exports the oth
 from __future__ import annotations
 
 import os
-import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from .. import api
 from ..errors import IsADirError, NotConfirmedError, NotFoundError
 from ..formatting import human_size
 from ..urls import is_url, parse_url
+from ..vfs.base import FileSystem
+from ..vfs.local import LOCAL
 from .settings import browse, caps, config, remotes
 from .text import BinaryObjectError, cat, head
 
@@ -42,6 +43,8 @@ class RemovalPlan:
     url: str
     count: int
     size: int
+    #: exactly what will be deleted (a folder marker or directory ends with "/")
+    paths: tuple[str, ...] = field(default=(), repr=False)
 
     def __str__(self) -> str:
         return f"{self.url}: {self.count} object(s), {human_size(self.size)}"
@@ -148,41 +151,46 @@ def mv(src: str, dst: str, *, config: Config | None = None) -> str:
     return into(src, dst)
 
 
+def _target(url: str, config: Config | None, *, key: bool = False) -> tuple[FileSystem, str]:
+    """A remote URL's file system and path, or the local file system and the path itself."""
+    if is_url(url):
+        parsed = parse_url(url).require_key() if key else parse_url(url).require_bucket()
+        return api.filesystem(parsed.remote, config=config), parsed.path
+    return LOCAL, url
+
+
 def plan_rm(url: str, *, config: Config | None = None) -> RemovalPlan:
-    """Count what ``rm(url, recursive=True)`` would delete (one recursive listing).
+    """List exactly what ``rm(url, recursive=True)`` would delete (one recursive listing): the
+    object ``url`` names, and every key under ``url/`` (folder markers too, not counted as
+    objects). A URL ending in ``/`` is the folder only.
 
     Raises:
         FileNotFoundError: nothing at ``url``.
     """
-    if not is_url(url):
-        if not os.path.lexists(url):
-            raise NotFoundError(f"{url}: no such local file or directory", url)
-        if not os.path.isdir(url):
-            return RemovalPlan(url, 1, os.path.getsize(url))
-        count = size = 0
-        for root, _, files in os.walk(url):
-            for name in files:
-                count += 1
-                size += os.path.getsize(os.path.join(root, name))
-        return RemovalPlan(url, count, size)
-    parsed = parse_url(url).require_bucket()
-    fs = api.filesystem(parsed.remote, config=config)
-    count = size = 0
-    for page in fs.iterdir(parsed.path, recursive=True):
-        for info in page:
-            count += 1
-            size += info.size
+    fs, path = _target(url, config)
     info = None
-    if parsed.key:
+    if fs is LOCAL or "/" in path:
         try:
-            info = fs.stat(parsed.path)
+            info = fs.stat(path)
         except FileNotFoundError:
             pass
-    if info is not None and not info.is_dir:  # an object of that name goes too
-        count, size = count + 1, size + info.size
-    if count == 0 and info is None and parsed.key:
-        raise NotFoundError(f"{url}: no such object or directory; check the URL with `%dumont ls`", parsed.path)
-    return RemovalPlan(url, count, size)
+    paths: list[str] = []
+    count = size = 0
+    if info is not None and not info.is_dir:  # the object (or file) of that name
+        paths, count, size = [path], 1, info.size
+    if fs is not LOCAL or (info is not None and info.is_dir):
+        root = path if fs is LOCAL else path.rstrip("/") + "/"
+        folder = os.sep if fs is LOCAL else "/"
+        for page in fs.iterdir(root, recursive=True, markers=True):
+            for e in page:
+                if e.is_dir:
+                    paths.append(e.path.rstrip(folder) + folder)
+                else:
+                    paths.append(e.path)
+                    count, size = count + 1, size + e.size
+    if not paths and info is None and (fs is LOCAL or "/" in path):
+        raise NotFoundError(f"{url}: no such object or directory; check it with `%dumont ls`", path)
+    return RemovalPlan(url, count, size, tuple(paths))
 
 
 def rm(
@@ -193,9 +201,12 @@ def rm(
     confirm: Callable[[RemovalPlan], bool] | None = None,
     config: Config | None = None,
 ) -> int:
-    """Delete an object (or, with ``recursive``, everything under a prefix); returns the count.
+    """Delete an object (or, with ``recursive``, everything under a prefix); returns the count of
+    objects deleted. Local paths work the same way.
 
-    A recursive delete goes ahead only with ``yes=True`` or when ``confirm(plan)`` returns true.
+    A recursive delete goes ahead only with ``yes=True`` or when ``confirm(plan)`` returns true,
+    and deletes exactly what the plan listed (DeleteObjects, 1,000 keys a request): a key written
+    under the prefix after it was counted stays.
 
     Raises:
         NotConfirmedError: recursive without ``yes`` and not confirmed (nothing is deleted).
@@ -203,28 +214,20 @@ def rm(
         FileNotFoundError, PermissionError, InvalidURLError, UnknownRemoteError.
     """
     if not recursive:
-        if is_url(url):
-            parsed = parse_url(url).require_key()
-            fs = api.filesystem(parsed.remote, config=config)
-            try:
-                fs.remove(parsed.path)
-            except IsADirectoryError:
-                raise IsADirError(f"{url}: is a directory; use `rm -r {url}` to delete everything under it", url) from None
-            return 1
-        if os.path.isdir(url):
-            raise IsADirError(f"{url}: is a directory; use `rm -r {url}` to delete everything under it", url)
-        if not os.path.lexists(url):
-            raise NotFoundError(f"{url}: no such local file or directory", url)
-        os.remove(url)
+        fs, path = _target(url, config, key=True)
+        try:
+            fs.remove(path)
+        except IsADirectoryError:
+            raise IsADirError(f"{url}: is a directory; use `rm -r {url}` to delete everything under it", url) from None
         return 1
     plan = plan_rm(url, config=config)
     if not yes and not (confirm is not None and confirm(plan)):
         raise NotConfirmedError(f"not deleted: {plan}; pass -y (yes=True) to delete")
-    if not is_url(url):
-        shutil.rmtree(url) if os.path.isdir(url) else os.remove(url)
-        return plan.count
-    fs, path = api.resolve(url, config=config)
-    return fs.remove_all(path)
+    fs, path = _target(url, config)
+    fs.remove_many(list(plan.paths))
+    if fs is LOCAL and os.path.isdir(path):  # real folders: those the delete left empty go too
+        fs.remove_many(sorted((os.path.join(d, "") for d, _, _ in os.walk(path)), key=len, reverse=True))
+    return plan.count
 
 
 def mkdir(url: str, *, parents: bool = False, config: Config | None = None) -> str:
@@ -234,12 +237,8 @@ def mkdir(url: str, *, parents: bool = False, config: Config | None = None) -> s
     Raises:
         FileExistsError: it exists (without ``parents``). FileNotFoundError: no such bucket.
     """
-    if not is_url(url):
-        os.makedirs(url, exist_ok=parents) if parents else os.mkdir(url)
-        return url
-    parsed = parse_url(url).require_key()
-    fs = api.filesystem(parsed.remote, config=config)
-    fs.makedirs(parsed.path, exist_ok=True) if parents else fs.mkdir(parsed.path)
+    fs, path = _target(url, config, key=True)
+    fs.makedirs(path, exist_ok=True) if parents else fs.mkdir(path)
     return url
 
 

@@ -177,16 +177,17 @@ def upload(job: Job, files: list[tuple[str, bytes]], dst: FileSystem, dst_dir: s
 
 
 def download(job: Job, items: list[Item], local_dir: str | os.PathLike) -> tuple[int, list[str]]:
-    """Download items into ``local_dir`` with :func:`dumont_nb.transfers.download` (a temporary
-    file renamed into place); returns ``(count, skipped)`` where ``skipped`` lists the URLs of
+    """Download items into ``local_dir`` with :func:`dumont_nb.transfers.copy_object` (the local
+    file system writes a temporary file renamed into place); returns ``(count, skipped)`` where ``skipped`` lists the URLs of
     keys that would land outside ``local_dir`` (never written).
 
     Raises:
         Cancelled: Cancel was pressed (the file being written is removed).
         NotADirectoryError: ``local_dir`` is not a directory.
     """
-    from ..transfers import download as download_object
-    from ..transfers import local_target
+    from ..localpaths import local_target
+    from ..transfers import copy_object
+    from ..vfs.local import LOCAL
 
     root = os.fspath(local_dir)
     if not os.path.isdir(root):
@@ -204,7 +205,7 @@ def download(job: Job, items: list[Item], local_dir: str | os.PathLike) -> tuple
         if item.marker:  # an empty folder stays a folder
             os.makedirs(target, exist_ok=True)
             continue
-        download_object(item.fs, item.path, target, job.advance)
+        copy_object(item.fs, item.path, LOCAL, target, job.advance, item.size)
         count += 1
         job.advance(0, items=1)
     return count, skipped

@@ -15,15 +15,14 @@ would land outside the destination directory is never written: it is skipped and
 from __future__ import annotations
 
 import os
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import InvalidURLError, IsADirError, StoreError
-from .formatting import human_size, one_line
+from .formatting import human_size
 from .localpaths import local_target, unsafe_key_reason
+from .runner import Job, Planned, run_jobs
 from .urls import is_url, parse_url
 from .vfs.base import FileSystem
 from .vfs.local import LOCAL
@@ -315,12 +314,12 @@ def _copy(a: _Side, b: _Side, recursive: bool, workers: int, progress: bool) -> 
         tasks = list(_plan(a))
         if tasks or a.local or a.fs.stat(a.path).is_dir:
             jobs = _jobs(a, b, [(t, t.rel) for t in tasks], summary)
-            _run(jobs, summary, workers, progress, files_bar=True)
+            run_jobs(jobs, summary, workers, progress, files_bar=True)
             summary.seconds = time.monotonic() - started
             return summary
     a, task = _single(a)
     b, rel = _dst_for_single(b, task.rel)
-    _run(_jobs(a, b, [(task, rel)], summary), summary, 1, progress, files_bar=False, raise_errors=True)
+    run_jobs(_jobs(a, b, [(task, rel)], summary), summary, 1, progress, files_bar=False, raise_errors=True)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -338,11 +337,9 @@ def _single(a: _Side) -> tuple[_Side, _Task]:
     return _Side(a.text, a.fs, parent, exact=not a.local), task
 
 
-Job = Callable[[Callable[[int], None]], int]  # job(tick) -> bytes copied
-_Planned = tuple[str, int, Job, str, bool]  # (source shown, size, job, source path, is a folder)
 
 
-def _jobs(a: _Side, b: _Side, plan: list[tuple[_Task, str]], summary: CopySummary) -> list[_Planned]:
+def _jobs(a: _Side, b: _Side, plan: list[tuple[_Task, str]], summary: CopySummary) -> list[Planned]:
     """One entry per transfer; hostile keys go to ``summary.skipped``."""
     out = []
     for task, dst_rel in plan:
@@ -352,57 +349,6 @@ def _jobs(a: _Side, b: _Side, plan: list[tuple[_Task, str]], summary: CopySummar
         else:
             out.append((a.show(task.rel), task.size, job[0], job[1], task.marker))
     return out
-
-
-def _run(jobs: list[_Planned], summary: CopySummary, workers: int, progress: bool, *, files_bar: bool, raise_errors: bool = False) -> None:
-    """Run the jobs (a bounded pool when ``workers`` > 1) under a bytes bar and a files bar."""
-    from tqdm.auto import tqdm
-
-    lock = threading.Lock()
-    bbar = tqdm(total=sum(j[1] for j in jobs), unit="B", unit_scale=True, unit_divisor=1024, desc="bytes", disable=not progress)
-    fbar = tqdm(total=sum(1 for j in jobs if not j[4]), unit="file", desc="files", disable=not (progress and files_bar))
-
-    def tick(n: int) -> None:
-        with lock:
-            bbar.update(n)
-
-    def done(planned: _Planned, n: int | None, exc: Exception | None) -> None:
-        shown, _, _, source, folder = planned
-        with lock:
-            if exc is not None:
-                summary.failed.append((shown, one_line(exc)))
-                return
-            summary.done.append(source)
-            if folder:
-                summary.folders += 1
-                return
-            summary.files += 1
-            summary.bytes += n or 0
-        fbar.update(1)
-
-    try:
-        if workers <= 1 or len(jobs) <= 1:
-            for planned in jobs:
-                try:
-                    n = planned[2](tick)
-                except Exception as exc:
-                    if raise_errors:
-                        raise
-                    done(planned, None, exc)
-                else:
-                    done(planned, n, None)
-            return
-        pool = ThreadPoolExecutor(max_workers=min(workers, len(jobs)), thread_name_prefix="dumont-copy")
-        try:
-            futures = {pool.submit(p[2], tick): p for p in jobs}
-            for fut in as_completed(futures):
-                exc = fut.exception()
-                done(futures[fut], None if exc else fut.result(), exc)  # type: ignore[arg-type]
-        finally:  # on an interrupt: start nothing new, let running transfers finish cleanly
-            pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        bbar.close()
-        fbar.close()
 
 
 def _job(a: _Side, b: _Side, task: _Task, dst_rel: str) -> tuple[Job, str] | str:

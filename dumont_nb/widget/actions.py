@@ -80,7 +80,7 @@ class ActionBar(W.VBox):
     def path(self) -> str:  # for @guarded: errors name where the browser is
         return self.ctx.path
 
-    def _error(self, text: str) -> None:  # for @guarded
+    def error(self, text: str) -> None:  # for @guarded
         self.ctx.error(text)
 
     def _build(self) -> None:

@@ -19,7 +19,6 @@ from typing import Callable
 import ipywidgets as W
 import traitlets
 
-from ..api import active_config, filesystem
 from ..config import Config
 from ..urls import parse_url
 from ..vfs.base import FileInfo, FileSystem
@@ -28,40 +27,10 @@ from .bookmarks import add_bookmark, load_bookmarks, remove_bookmark
 from .feedback import guarded, one_line
 from .listing import ListingView
 from .model import Location, Pager, compile_filter, info_of, row_of, sort_rows, tree_options
-from .preview import make_preview, render_preview
+from .preview import capabilities_html, make_preview, render_preview
+from .remotes import Remotes
 
-__all__ = ["Browser", "Remotes"]
-
-
-class Remotes:
-    """The file systems a browser shows: one injected :class:`FileSystem` (a
-    :class:`~dumont_nb.testing.MemoryFileSystem`, say) and/or the remotes of a config (the
-    active one when neither is given)."""
-
-    def __init__(self, *, fs: FileSystem | None = None, config: Config | None = None):
-        self._fixed = {fs.name: fs} if fs is not None else {}
-        self._config = config if config is not None or fs is not None else active_config()
-
-    @property
-    def names(self) -> list[str]:
-        configured = sorted(self._config.remotes) if self._config is not None else []
-        return list(self._fixed) + [n for n in configured if n not in self._fixed]
-
-    def fs(self, remote: str) -> FileSystem:
-        """Raises UnknownRemoteError: neither the injected file system nor a configured remote."""
-        if remote in self._fixed:
-            return self._fixed[remote]
-        if self._config is None:
-            from ..errors import UnknownRemoteError
-
-            raise UnknownRemoteError(f"unknown remote {remote!r}; this browser shows {', '.join(self.names)}")
-        return filesystem(remote, config=self._config)
-
-    def buckets(self, remote: str) -> tuple[str, ...]:
-        """The buckets a remote's config lists (shown when ListBuckets is denied)."""
-        if remote in self._fixed or self._config is None:
-            return ()
-        return self._config.remote(remote).buckets
+__all__ = ["Browser"]
 
 
 class Browser(W.VBox, W.ValueWidget):
@@ -132,7 +101,7 @@ class Browser(W.VBox, W.ValueWidget):
         if start:
             self._go_url(start)
         else:
-            self._error("no remotes configured; add one to your config file (see dumont_nb.load_config)")
+            self.error("no remotes configured; add one to your config file (see dumont_nb.load_config)")
 
     # -- public API -----------------------------------------------------------------------
     def go(self, url: str) -> None:
@@ -209,7 +178,6 @@ class Browser(W.VBox, W.ValueWidget):
         """The file system of ``remote`` (the injected one, or the config's remote)."""
         return self._remotes.fs(remote)
 
-    _fs = fs
 
     # -- the action bar's context (see actions.ActionContext) -----------------------------------
     @property
@@ -232,12 +200,6 @@ class Browser(W.VBox, W.ValueWidget):
         """Cancel the running job (the object being written is discarded)."""
         self.actions.cancel()
 
-    def info(self, text: str) -> None:
-        self._info(text)
-
-    def error(self, text: str) -> None:
-        self._error(text)
-
     def copy_to_clipboard(self, text: str) -> None:
         self.listing.copy_to_clipboard(text)
 
@@ -252,14 +214,14 @@ class Browser(W.VBox, W.ValueWidget):
         """``remote://bucket/key`` → ``(filesystem, "bucket/key")`` on this browser's config."""
         loc = Location.parse(url) if url.endswith("/") else None
         if loc is not None:
-            return self._fs(loc.remote), loc.path + "/"
+            return self.fs(loc.remote), loc.path + "/"
         parsed = parse_url(url)
-        return self._fs(parsed.remote), parsed.path
+        return self.fs(parsed.remote), parsed.path
 
     @guarded
     def _go(self, loc: Location, *, keep_selection: bool = False, revert: str | None = None) -> None:
         try:
-            fs = self._fs(loc.remote)
+            fs = self.fs(loc.remote)
             self.listing.loading = True
             if loc.bucket is None:
                 pager = Pager(fs, loc, self._page_size, rows=self._bucket_rows(fs, loc.remote), done=True)
@@ -287,7 +249,7 @@ class Browser(W.VBox, W.ValueWidget):
         self._set_path(loc.url)
         self._update_nav()
         self._update_actions()
-        self._info(f"{loc.url}: {len(new)} entries" + (" (more on demand)" if not pager.done else ""))
+        self.info(f"{loc.url}: {len(new)} entries" + (" (more on demand)" if not pager.done else ""))
 
     def _bucket_rows(self, fs: FileSystem, remote: str) -> list[dict]:
         configured = self._remotes.buckets(remote)
@@ -323,7 +285,7 @@ class Browser(W.VBox, W.ValueWidget):
         try:
             match = compile_filter(self._filter.value)
         except ValueError as e:
-            self._error(str(e))
+            self.error(str(e))
             return
         rows = [r for r in self._pager.rows if match(r["name"])]
         self.listing.show(sort_rows(rows, self.listing.sort_by, self.listing.sort_desc), new=new)
@@ -331,7 +293,7 @@ class Browser(W.VBox, W.ValueWidget):
         self._more.disabled = self._pager.done
         self._more.layout.display = "none" if self._pager.done else None
         if self._filter.value and not self._pager.done:
-            self._info(f"filter matches {len(rows)} of the {len(self._pager.rows)} entries loaded so far; load more to search further")
+            self.info(f"filter matches {len(rows)} of the {len(self._pager.rows)} entries loaded so far; load more to search further")
 
     def _update_nav(self) -> None:
         loc = self._loc
@@ -410,16 +372,8 @@ class Browser(W.VBox, W.ValueWidget):
     @guarded
     def show_capabilities(self) -> None:
         """Show the current remote's capability table (value and why) in the preview pane."""
-        if self._loc is None:
-            return
-        rows = "".join(
-            f"<tr><td>{html.escape(name)}</td><td>{'✅' if value else '❌'}</td><td>{html.escape(reason)}</td></tr>"
-            for name, value, reason in self._fs(self._loc.remote).capabilities.table()
-        )
-        self._preview.children = [W.HTML(
-            f"<b>{html.escape(self._loc.remote)}:// capabilities</b>"
-            f"<table class='dumont-table'><tr><th>capability</th><th></th><th>why</th></tr>{rows}</table>"
-        )]
+        if self._loc is not None:
+            self._preview.children = [capabilities_html(self._loc.remote, self.fs(self._loc.remote).capabilities)]
 
     # -- bookmarks ------------------------------------------------------------------------
     @guarded
@@ -442,23 +396,25 @@ class Browser(W.VBox, W.ValueWidget):
     @guarded
     def _add_bookmark(self) -> None:
         self._set_bookmarks(add_bookmark(self.path))
-        self._info(f"bookmarked {self.path}")
+        self.info(f"bookmarked {self.path}")
 
     @guarded
     def _remove_bookmark(self) -> None:
         chosen = self._bookmarks.value or self.path
         self._set_bookmarks(remove_bookmark(chosen))
-        self._info(f"removed bookmark {chosen}")
+        self.info(f"removed bookmark {chosen}")
 
     def _on_bookmark(self, change) -> None:
         if not self._syncing and change["new"]:
             self._go_url(change["new"])
 
     # -- status line ----------------------------------------------------------------------
-    def _error(self, text: str) -> None:
+    def error(self, text: str) -> None:
+        """Show ``text`` as the status line's error (and in ``message``)."""
         self.message = text
         self._status.value = f"<span style='color:#b00020'>⚠ {html.escape(text)}</span>"
 
-    def _info(self, text: str) -> None:
+    def info(self, text: str) -> None:
+        """Show ``text`` in the status line (and in ``message``)."""
         self.message = text
         self._status.value = f"<span style='color:#555'>{html.escape(text)}</span>"

@@ -25,7 +25,7 @@ def guarded(method: Callable) -> Callable:
         try:
             return method(self, *args, **kwargs)
         except Exception as e:
-            self._error(one_line(e, self.path))
+            self.error(one_line(e, self.path))
             return None
 
     return wrapper

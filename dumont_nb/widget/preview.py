@@ -134,3 +134,13 @@ def render_preview(p: Preview) -> W.Widget:
         body = f"<pre style='max-height:360px;overflow:auto;white-space:pre-wrap'>{html.escape(p.text)}</pre>"
         return W.HTML(head + body + more)
     return W.HTML(head + f"<div>{html.escape(p.text)}</div>")
+
+
+def capabilities_html(remote: str, caps) -> "W.HTML":
+    """A remote's capability table (value and why), escaped, for the preview pane."""
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{'✅' if value else '❌'}</td><td>{html.escape(reason)}</td></tr>"
+        for name, value, reason in caps.table()
+    )
+    return W.HTML(f"<b>{html.escape(remote)}:// capabilities</b>"
+                  f"<table class='dumont-table'><tr><th>capability</th><th></th><th>why</th></tr>{rows}</table>")

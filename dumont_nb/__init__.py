@@ -54,21 +54,11 @@ _LAZY = {
     "browse": ".widget",
 }
 
-__all__ = [
-    "__version__",
-    "DumontError",
-    "ConfigError",
-    "CredentialError",
-    "InvalidURLError",
-    "UnknownRemoteError",
-    "NotSupportedError",
-    "ConflictError",
-    "StoreError",
-    "AccessDeniedError",
-    "BinaryObjectError",
-    "NotConfirmedError",
-    *_LAZY,
-]
+#: the errors one catches by name (the rest are builtins: FileNotFoundError, ...)
+_ERRORS = ("DumontError", "ConfigError", "CredentialError", "InvalidURLError", "UnknownRemoteError",
+           "NotSupportedError", "ConflictError", "StoreError", "AccessDeniedError", "BinaryObjectError",
+           "NotConfirmedError")
+__all__ = ["__version__", *_ERRORS, *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

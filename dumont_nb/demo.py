@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .testing.server import StartStop
 from .demo_data import DEMO_BUCKET, MANY_KEYS, SeedResult, seed
 
 __all__ = [
@@ -75,7 +76,7 @@ def demo_config(endpoint: str) -> dict:
     return {"remotes": {DEMO_REMOTE: remote, EMULATE_REMOTE: {**remote, "emulate": True}}}
 
 
-class DemoServer:
+class DemoServer(StartStop):
     """moto's S3 server on 127.0.0.1 in this process, seeded with the demo data set, plus a
     working directory holding ``config.yaml`` and copies of the demo notebooks.
 
@@ -163,12 +164,6 @@ class DemoServer:
         if self._given_workdir is None and self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
-
-    def __enter__(self) -> "DemoServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 @dataclass

@@ -35,7 +35,7 @@ from typing import IO, Any, Iterable, Iterator
 from ..errors import ConflictError, ExistsError, IsADirError, NotADirError, NotFoundError, NotSupportedError, StoreError
 from ..vfs.base import S3_CAPABILITIES, S3_EMULATE_CAPABILITIES, Capabilities, FileInfo, FileSystem
 from ..vfs.copy import refuse_overlap
-from ..vfs.emulate import EmulatedFile
+from ..vfs.emulate import EmulatedFile, check_update_open
 from ..vfs.writer import wrap_text
 from ._memfiles import _Object, _Reader, _Writer, now as _now
 
@@ -210,12 +210,7 @@ class MemoryFileSystem(FileSystem):
         return wrap_text(raw, encoding=kwargs.get("encoding"), errors=kwargs.get("errors"), newline=kwargs.get("newline"))
 
     def _open_emulated(self, bucket: str, key: str, base: str, obj: _Object | None, url: str) -> EmulatedFile:
-        if obj is None and base == "r+":
-            if self._dir_alive(bucket, key):
-                raise IsADirError(f"{url}: is a directory; open an object key", url)
-            raise NotFoundError(f"{url}: no such object (mode 'r+' needs an existing object)", url)
-        if obj is not None and base == "x+":
-            raise ExistsError(f"{url}: the object exists (mode 'x')", url)
+        check_update_open(url, base, obj is not None, lambda: self._dir_alive(bucket, key))
         data = obj.data if obj is not None and base in ("a", "a+", "r+") else b""
         return EmulatedFile(url, base, data, obj.etag if obj else None, created=obj is None,
                             commit=lambda body, etag: self._commit(bucket, key, body, if_match=etag or "",
@@ -247,21 +242,11 @@ class MemoryFileSystem(FileSystem):
                 raise ExistsError(f"{self._url(bucket, key)}: exists", self.url(path))
             self.raw_put(bucket, f"{key}/", b"")
 
-    def makedirs(self, path: str, exist_ok: bool = False) -> None:
-        bucket, key, _ = self.split(path)
-        self._need_bucket(bucket, path)
-        parts = key.split("/") if key else []
-        with self._lock:
-            store = self._store(bucket)
-            for i in range(1, len(parts) + 1):
-                sub = "/".join(parts[:i])
-                if self._dir_alive(bucket, sub):
-                    if i == len(parts) and not exist_ok:
-                        raise ExistsError(f"{self._url(bucket, sub)}: directory exists", self.url(path))
-                    continue
-                if sub in store:
-                    raise NotADirError(f"{self._url(bucket, sub)}: is an object, not a directory", self.url(path))
-                self.raw_put(bucket, f"{sub}/", b"")
+    def _object_exists(self, bucket: str, key: str) -> bool:
+        return key in self._store(bucket)
+
+    def _write_marker(self, bucket: str, key: str) -> None:
+        self.raw_put(bucket, f"{key}/", b"")
 
     def remove(self, path: str) -> None:
         bucket, key, as_dir = self.split(path)
@@ -330,13 +315,7 @@ class MemoryFileSystem(FileSystem):
             self._store(db)[dk] = replace(obj, mtime=_now())
 
     def rename(self, src: str, dst: str) -> None:
-        sb, sk, s_dir = self.split(src)
-        db, dk, _ = self.split(dst)
-        self._need_bucket(sb, src)
-        self._need_bucket(db, dst)
-        surl, durl = self._url(sb, sk), self._url(db, dk)
-        if not sk or not dk:
-            raise NotSupportedError(f"{surl} → {durl}: renaming a bucket is not supported", surl)
+        sb, sk, s_dir, db, dk, surl, durl = self._rename_paths(src, dst)
         with self._lock:
             if (sb, sk) == (db, dk):
                 self.stat(src)

@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from .server import boto3_client_for, remote_settings_for
+from .server import StartStop, boto3_client_for, remote_settings_for
 
 __all__ = ["S3rverServer", "S3rverUnavailable", "install_s3rver", "S3RVER_KEY", "S3RVER_SECRET", "S3RVER_DEVIATIONS"]
 
@@ -101,7 +101,7 @@ def install_s3rver(cache_dir: str | os.PathLike | None = None, *, timeout: float
     return binary
 
 
-class S3rverServer:
+class S3rverServer(StartStop):
     """s3rver on 127.0.0.1 at a free port, in a child process, with a temporary data dir."""
 
     def __init__(self, cache_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", *,
@@ -214,12 +214,6 @@ class S3rverServer:
         if self.data_dir is not None:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir = None
-
-    def __enter__(self) -> "S3rverServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def endpoint(self) -> str:

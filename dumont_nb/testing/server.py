@@ -123,7 +123,23 @@ def _reset(environ, hard: bool = True) -> None:
     raise ConnectionResetError("injected fault: connection reset")
 
 
-class ThreadedTestServer:
+class StartStop:
+    """``with server:`` starts it and stops it (whatever happens inside)."""
+
+    def start(self):
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class ThreadedTestServer(StartStop):
     """What every test server here shares: a server object served from a daemon thread, a
     request log (``log``) with helpers, and a fault list. Subclasses set ``_server`` in ``start``."""
 
@@ -152,12 +168,6 @@ class ThreadedTestServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def endpoint(self) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import IO, Any, Iterator, Mapping
 
-from ..errors import InvalidURLError
+from ..errors import ExistsError, InvalidURLError, NotADirError, NotSupportedError
 from ..urls import is_url
 
 __all__ = ["Capabilities", "FileInfo", "FileSystem", "S3_CAPABILITIES", "S3_EMULATE_CAPABILITIES", "CAPABILITY_WHY",
@@ -176,9 +176,50 @@ class FileSystem(abc.ABC):
             FileNotFoundError: the bucket does not exist.
         """
 
-    @abc.abstractmethod
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
-        """Create a directory and its missing parents (markers for each)."""
+        """Create a directory and its missing parents (a marker for each that is missing).
+
+        Raises:
+            FileExistsError: it exists and ``exist_ok`` is false. NotADirectoryError: a parent
+            is an object. FileNotFoundError: no such bucket.
+        """
+        bucket, key, _ = self.split(path)
+        self._need_bucket(bucket, path)
+        parts = key.split("/") if key else []
+        for i in range(1, len(parts) + 1):
+            sub = "/".join(parts[:i])
+            if self._dir_alive(bucket, sub):
+                if i == len(parts) and not exist_ok:
+                    raise ExistsError(f"{self.url(f'{bucket}/{sub}')}: directory exists", self.url(path))
+                continue
+            if self._object_exists(bucket, sub):
+                raise NotADirError(f"{self.url(f'{bucket}/{sub}')}: is an object, not a directory", self.url(path))
+            self._write_marker(bucket, sub)
+
+    # the primitives of the default makedirs (a backend with synthetic directories has them)
+    def _dir_alive(self, bucket: str, key: str) -> bool:
+        raise NotImplementedError
+
+    def _object_exists(self, bucket: str, key: str) -> bool:
+        raise NotImplementedError
+
+    def _write_marker(self, bucket: str, key: str) -> None:
+        raise NotImplementedError
+
+    def _rename_paths(self, src: str, dst: str) -> tuple[str, str, bool, str, str, str, str]:
+        """``(sb, sk, src_is_dir, db, dk, src_url, dst_url)`` for a rename.
+
+        Raises:
+            InvalidURLError: no bucket. NotSupportedError: a bucket itself.
+        """
+        sb, sk, s_dir = self.split(src)
+        db, dk, _ = self.split(dst)
+        self._need_bucket(sb, src)
+        self._need_bucket(db, dst)
+        surl, durl = self.url(f"{sb}/{sk}"), self.url(f"{db}/{dk}")
+        if not sk or not dk:
+            raise NotSupportedError(f"{surl} → {durl}: renaming a bucket is not supported", surl)
+        return sb, sk, s_dir, db, dk, surl, durl
 
     @abc.abstractmethod
     def remove(self, path: str) -> None:

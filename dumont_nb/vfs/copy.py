@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
-from ..errors import IsADirError, NotADirError, NotFoundError, NotSupportedError, StoreError
+from ..errors import IsADirError, NotADirError, NotFoundError, StoreError
 
 if TYPE_CHECKING:
     from .client import Client
@@ -105,13 +105,7 @@ def refuse_overlap(sb: str, sk: str, db: str, dk: str, surl: str = "", durl: str
 def rename(fs: "S3Backend", src: str, dst: str) -> None:
     """:meth:`S3Backend.rename`; see there for what is raised."""
     client = fs.client
-    sb, sk, s_dir = fs.split(src)
-    db, dk, _ = fs.split(dst)
-    fs._need_bucket(sb, src)
-    fs._need_bucket(db, dst)
-    surl, durl = client.url(sb, sk), client.url(db, dk)
-    if not sk or not dk:
-        raise NotSupportedError(f"{surl} → {durl}: renaming a bucket is not supported", surl)
+    sb, sk, s_dir, db, dk, surl, durl = fs._rename_paths(src, dst)
     if (sb, sk) == (db, dk):
         fs.stat(src)  # NotFoundError if there is nothing to rename
         return

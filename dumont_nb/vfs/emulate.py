@@ -16,13 +16,13 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..errors import ExistsError, NotFoundError
+from ..errors import ExistsError, IsADirError, NotFoundError
 from .writer import CommitOnClose
 
 if TYPE_CHECKING:
     from .s3 import S3Backend
 
-__all__ = ["EmulatedFile", "open_emulated", "commit"]
+__all__ = ["EmulatedFile", "open_emulated", "commit", "check_update_open"]
 
 
 def commit(fs: "S3Backend", bucket: str, key: str, data: bytes, etag: str | None) -> str | None:
@@ -50,6 +50,21 @@ def commit(fs: "S3Backend", bucket: str, key: str, data: bytes, etag: str | None
     return writer.etag
 
 
+def check_update_open(url: str, base: str, exists: bool, is_dir: Callable[[], bool]) -> None:
+    """What every emulating backend checks before opening for update.
+
+    Raises:
+        IsADirError: ``r+`` of a directory. NotFoundError: ``r+`` of a missing object.
+        ExistsError: ``x+`` of an existing one.
+    """
+    if not exists and base == "r+":
+        if is_dir():
+            raise IsADirError(f"{url}: is a directory; open an object key", url)
+        raise NotFoundError(f"{url}: no such object (mode 'r+' needs an existing object)", url)
+    if exists and base == "x+":
+        raise ExistsError(f"{url}: the object exists (mode 'x')", url)
+
+
 def open_emulated(fs: "S3Backend", bucket: str, key: str, base: str) -> "EmulatedFile":
     """Open for update: ``base`` is ``a``, ``a+``, ``r+``, ``w+`` or ``x+``.
 
@@ -58,14 +73,7 @@ def open_emulated(fs: "S3Backend", bucket: str, key: str, base: str) -> "Emulate
     """
     url = fs.client.url(bucket, key)
     info = fs.head(bucket, key)
-    if info is None and base == "r+":
-        if fs._dir_alive(bucket, key):
-            from ..errors import IsADirError
-
-            raise IsADirError(f"{url}: is a directory; open an object key", url)
-        raise NotFoundError(f"{url}: no such object (mode 'r+' needs an existing object)", url)
-    if info is not None and base == "x+":
-        raise ExistsError(f"{url}: the object exists (mode 'x')", url)
+    check_update_open(url, base, info is not None, lambda: fs._dir_alive(bucket, key))
     data = b""
     if info is not None and base in ("a", "a+", "r+") and info.size:
         data = fs.client.run(fs.client.aread_range, bucket, key, 0, info.size, info.etag)

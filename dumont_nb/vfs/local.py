@@ -59,6 +59,14 @@ def _errors(path: str, exc: OSError) -> OSError:
     return StoreError(f"{path}: {what}", path, exc.errno or errno.EIO)
 
 
+def _call(fn, path: str):
+    """``fn(path)``, its OSError raised as dumont's typed error naming ``path``."""
+    try:
+        return fn(path)
+    except OSError as exc:
+        raise _errors(path, exc) from None
+
+
 class LocalFileSystem(FileSystem):
     """The local disk as a :class:`FileSystem` (``name`` ``"local"``; :meth:`url` is the path)."""
 
@@ -156,34 +164,19 @@ class LocalFileSystem(FileSystem):
         return wrap_text(raw, encoding=kwargs.get("encoding"), errors=kwargs.get("errors"), newline=kwargs.get("newline"))
 
     def mkdir(self, path: str) -> None:
-        path = self._norm(path)
-        try:
-            os.mkdir(path)
-        except OSError as exc:
-            raise _errors(path, exc) from None
+        _call(os.mkdir, self._norm(path))
 
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
-        path = self._norm(path)
-        try:
-            os.makedirs(path, exist_ok=exist_ok)
-        except OSError as exc:
-            raise _errors(path, exc) from None
+        _call(lambda p: os.makedirs(p, exist_ok=exist_ok), self._norm(path))
 
     def remove(self, path: str) -> None:
         path = self._norm(path)
         if os.path.isdir(path) and not os.path.islink(path):
             raise IsADirError(f"{path}: is a directory; use rmdir or remove_all", path)
-        try:
-            os.remove(path)
-        except OSError as exc:
-            raise _errors(path, exc) from None
+        _call(os.remove, path)
 
     def rmdir(self, path: str) -> None:
-        path = self._norm(path)
-        try:
-            os.rmdir(path)
-        except OSError as exc:
-            raise _errors(path, exc) from None
+        _call(os.rmdir, self._norm(path))
 
     def remove_all(self, path: str) -> int:
         """Delete the file, or the directory and everything in it; the count of files and
@@ -232,10 +225,7 @@ class LocalFileSystem(FileSystem):
 
     def rename(self, src: str, dst: str) -> None:
         src, dst = self._norm(src), self._norm(dst)
-        try:
-            os.replace(src, dst)
-        except OSError as exc:
-            raise _errors(src, exc) from None
+        _call(lambda p: os.replace(p, dst), src)
 
 
 class _LocalWriter(CommitOnClose, io.BufferedIOBase):

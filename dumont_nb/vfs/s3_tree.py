@@ -17,7 +17,7 @@ DELETE_BATCH = 1000
 
 
 class S3TreeOps:
-    """mkdir, makedirs, remove, rmdir, remove_all, remove_many of :class:`S3Backend`."""
+    """mkdir (makedirs is the contract's, on these primitives), remove, rmdir, remove_all, remove_many."""
 
     def mkdir(self, path: str) -> None:
         """Write the zero-byte ``path/`` marker. Raises ExistsError, NotFoundError (no bucket),
@@ -29,28 +29,14 @@ class S3TreeOps:
             raise ExistsError(f"{self.client.url(bucket)}: the bucket exists (dumont does not create buckets)", path)
         if self.exists(path):
             raise ExistsError(f"{self.client.url(bucket, key)}: exists", self.url(path))
+        self._write_marker(bucket, key)
+
+    def _object_exists(self, bucket: str, key: str) -> bool:
+        return self.head(bucket, key) is not None
+
+    def _write_marker(self, bucket: str, key: str) -> None:
         self.client.call("put_object", Bucket=bucket, Key=f"{key}/", Body=b"")
         self.journal.record(f"{bucket}/{key}/", True)
-
-    def makedirs(self, path: str, exist_ok: bool = False) -> None:
-        """Create the directory and every missing parent (a marker each).
-
-        Raises:
-            ExistsError: it exists and ``exist_ok`` is false. NotADirError: a parent is an object.
-        """
-        bucket, key, _ = self.split(path)
-        self._need_bucket(bucket, path)
-        parts = key.split("/") if key else []
-        for i in range(1, len(parts) + 1):
-            sub = "/".join(parts[:i])
-            if self._dir_alive(bucket, sub):
-                if i == len(parts) and not exist_ok:
-                    raise ExistsError(f"{self.client.url(bucket, sub)}: directory exists", self.url(path))
-                continue
-            if self.head(bucket, sub) is not None:
-                raise NotADirError(f"{self.client.url(bucket, sub)}: is an object, not a directory", self.url(path))
-            self.client.call("put_object", Bucket=bucket, Key=f"{sub}/", Body=b"")
-            self.journal.record(f"{bucket}/{sub}/", True)
 
     def remove(self, path: str) -> None:
         """Delete one object. Raises NotFoundError, IsADirError."""

@@ -40,6 +40,8 @@ _LAZY = {
     "filesystem": ".api",
     "resolve": ".api",
     "open": ".api",
+    "restore": ".api",
+    "presign": ".api",
     "Config": ".config",
     "Remote": ".config",
     "parse_url": ".urls",
@@ -88,7 +90,7 @@ def unload_ipython_extension(ipython) -> None:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs
-    from .api import active_config, filesystem, load_config, open, resolve, use_config
+    from .api import active_config, filesystem, load_config, open, presign, resolve, restore, use_config
     from .config import Config, Remote
     from .tables import du, listing
     from .transfers import copy, move

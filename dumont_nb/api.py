@@ -9,6 +9,7 @@ config dir) when nothing was loaded. Resolution and the backend cache live in th
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import IO, Any
 
 from .config import Config, parse_config, read_config
@@ -16,7 +17,7 @@ from .urls import parse_url
 from .vfs import registry
 from .vfs.registry import active_config, filesystem, resolve
 
-__all__ = ["load_config", "active_config", "use_config", "filesystem", "resolve", "open"]
+__all__ = ["load_config", "active_config", "use_config", "filesystem", "resolve", "open", "restore", "presign"]
 
 
 def _register_protocols(config: Config) -> None:
@@ -60,3 +61,28 @@ def open(url: str, mode: str = "rb", *, config: Config | None = None, **kwargs: 
     """
     parsed = parse_url(url).require_key()
     return filesystem(parsed.remote, config=config).open(parsed.path, mode, **kwargs)
+
+
+def restore(url: str, version_id: str, *, config: Config | None = None) -> str:
+    """Make ``version_id`` of the object at ``url`` the latest again, by a server-side copy
+    (nothing passes through the notebook); returns the id of the version it created.
+
+    Raises:
+        FileNotFoundError: no such version. NotSupportedError: the bucket keeps no versions (the
+        message says how to enable them). InvalidURLError: no object key.
+    """
+    parsed = parse_url(url).require_key()
+    return filesystem(parsed.remote, config=config).restore(parsed.path, version_id)
+
+
+def presign(url: str, *, expires: float | timedelta = 3600, method: str = "GET", config: Config | None = None) -> str:
+    """A link to the object at ``url`` that anyone can ``GET`` (or ``PUT`` to) for ``expires``
+    (seconds or a ``timedelta``, at most 7 days), for the remote's endpoint and addressing
+    style. It carries a signature, never the secret key.
+
+    Raises:
+        ValueError: ``method`` not GET/PUT, or ``expires`` outside 1 s … 7 days.
+        NotSupportedError: the file system cannot sign links. InvalidURLError: no object key.
+    """
+    parsed = parse_url(url).require_key()
+    return filesystem(parsed.remote, config=config).presign(parsed.path, expires=expires, method=method)

@@ -42,7 +42,7 @@ from .vfs.registry import resolve
 if TYPE_CHECKING:
     from .config import Config
 
-__all__ = ["listing", "du", "StatFrame", "SCHEMA", "human_size", "frame_from_pages"]
+__all__ = ["listing", "du", "StatFrame", "SCHEMA", "VERSION_SCHEMA", "human_size", "frame_from_pages"]
 
 _NAT = np.iinfo(np.int64).min  # numpy's NaT as an int64
 
@@ -82,6 +82,13 @@ SCHEMA: tuple[Column, ...] = (
     Column("storage_class", "string", lambda i, r: i.storage_class, "storage class, if the store says"),
 )
 SIZE_COLUMNS = ("size",)
+#: The columns ``listing(url, versions=True)`` adds (missing on directory rows).
+VERSION_SCHEMA: tuple[Column, ...] = (
+    Column("version_id", "string", lambda i, r: i.version_id, "the version's id"),
+    Column("is_latest", "boolean", lambda i, r: None if i.is_dir else bool(i.is_latest), "the current version"),
+    Column("delete_marker", "boolean", lambda i, r: None if i.is_dir else i.delete_marker,
+           "a delete marker (the key looked deleted from then on)"),
+)
 
 
 
@@ -121,13 +128,14 @@ class StatFrame(pd.DataFrame):
 class _Columns:
     """Per-column accumulators, filled one page at a time."""
 
-    def __init__(self, remote: str):
+    def __init__(self, remote: str, schema: tuple[Column, ...] = SCHEMA):
         self.remote = remote
-        self.data: dict[str, list] = {c.name: [] for c in SCHEMA}
+        self.schema = schema
+        self.data: dict[str, list] = {c.name: [] for c in schema}
 
     def add(self, page: Iterable[FileInfo]) -> None:
         remote = self.remote
-        for col in SCHEMA:
+        for col in self.schema:
             get = col.get
             self.data[col.name].extend(get(i, remote) for i in page)
 
@@ -136,7 +144,7 @@ class _Columns:
 
     def frame(self) -> StatFrame:
         out: dict[str, Any] = {}
-        for col in SCHEMA:
+        for col in self.schema:
             values = self.data[col.name]
             if col.dtype == "int64":
                 out[col.name] = np.asarray(values, dtype=np.int64)
@@ -154,10 +162,11 @@ def frame_from_pages(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Cal
     return _collect(pages, remote, keep)[0].frame()
 
 
-def _collect(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[FileInfo], bool] | None) -> tuple[_Columns, int]:
+def _collect(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[FileInfo], bool] | None,
+             schema: tuple[Column, ...] = SCHEMA) -> tuple[_Columns, int]:
     """Fill per-column lists page by page (each page is dropped once added); also the number of
     entries seen before ``keep`` filtered them."""
-    cols = _Columns(remote)
+    cols = _Columns(remote, schema)
     seen = 0
     for page in pages:
         if not isinstance(page, list):
@@ -184,7 +193,7 @@ def _glob_filter(pattern: str | None, base: str) -> Callable[[FileInfo], bool] |
 
 
 def listing(url: str, *, recursive: bool = False, glob: str | None = None, head: bool = False,
-            config: "Config | None" = None) -> StatFrame:
+            versions: bool = False, config: "Config | None" = None) -> StatFrame:
     """One row per entry under ``url`` (see :data:`SCHEMA` for the columns and dtypes).
 
     ``remote://`` lists the remote's buckets (type ``"dir"``). ``remote://bucket/prefix`` lists
@@ -194,20 +203,28 @@ def listing(url: str, *, recursive: bool = False, glob: str | None = None, head:
     path below ``url`` matches when the pattern has a ``/`` (``2024/*/data.csv``; ``*`` crosses
     ``/`` there). ``head=True`` adds ``content_type`` (string) and ``metadata`` (dict of user
     metadata) columns, which listings do not carry: one HeadObject per file row, sent
-    concurrently (16 in flight); directory rows get missing values.
+    concurrently (16 in flight); directory rows get missing values. ``versions=True`` lists every
+    version instead (ListObjectVersions): one row per version, delete markers included, newest
+    first within a key, with the columns ``version_id`` (string), ``is_latest`` and
+    ``delete_marker`` (booleans; missing on directory rows) added.
 
     Raises:
         InvalidURLError: malformed URL.
         UnknownRemoteError: the remote is not configured.
         FileNotFoundError: nothing exists at ``url``.
         PermissionError: the store refused the listing (or a HEAD).
-        NotSupportedError: ``head=True`` on a file system that cannot HEAD objects.
+        NotSupportedError: ``versions=True`` on a bucket without versioning (the message says
+            how to enable it).
     """
     fs, path = resolve(url, config=config)
     if not path:
         frame = frame_from_pages([_list_buckets(fs)], fs.name, _glob_filter(glob, ""))
         return _with_head(fs, frame) if head else frame
     keep = _glob_filter(glob, path)
+    if versions:
+        cols, seen = _collect(fs.iter_versions(path, recursive=recursive), fs.name, keep, SCHEMA + VERSION_SCHEMA)
+        frame = cols.frame()
+        return _with_head(fs, frame) if head else frame
     cols, seen = _collect(fs.iterdir(path, recursive=recursive), fs.name, keep)
     if not seen:
         info = fs.stat(path)  # raises FileNotFoundError when nothing is there

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pandas is imported when a command needs it
 __all__ = [
     "ls", "stat", "du", "find", "cat", "head", "cp", "mv", "rm", "plan_rm", "mkdir", "put",
     "remotes", "caps", "config", "browse", "BinaryObjectError", "NotConfirmedError", "RemovalPlan",
+    "versions", "restore", "share", "parse_duration",
     "human_size",
 ]
 
@@ -242,3 +243,47 @@ def mkdir(url: str, *, parents: bool = False, config: Config | None = None) -> s
     return url
 
 
+
+
+# -- versions and links -------------------------------------------------------------------
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """``"30m"``, ``"1h"``, ``"7d"``, ``"90s"`` or ``"3600"`` (seconds) → seconds.
+
+    Raises:
+        ValueError: anything else (the message shows the accepted forms).
+    """
+    t = str(text).strip().lower()
+    number, unit = (t[:-1], t[-1]) if t and t[-1] in _UNITS else (t, "s")
+    if not number.isdigit() or len(number) > 9:
+        raise ValueError(f"{text!r}: expected a duration like 30m, 1h, 7d or a number of seconds")
+    return int(number) * _UNITS[unit]
+
+
+def versions(url: str, *, recursive: bool = False, config: Config | None = None) -> pd.DataFrame:
+    """Every version under ``url`` (delete markers included), newest first within a key: the
+    stat table plus ``version_id``, ``is_latest``, ``delete_marker``.
+
+    Raises:
+        NotSupportedError: the bucket keeps no versions (the message says how to enable them).
+    """
+    from .. import tables
+
+    return tables.listing(url, versions=True, recursive=recursive, config=config)
+
+
+def restore(url: str, version_id: str, *, config: Config | None = None) -> str:
+    """Make ``version_id`` the latest again (server-side copy); returns the new version's id."""
+    return api.restore(url, version_id, config=config)
+
+
+def share(url: str, *, expires: str | int = "1h", put: bool = False, config: Config | None = None) -> str:
+    """A presigned GET (or, with ``put``, PUT) link to ``url`` valid for ``expires``.
+
+    Raises:
+        ValueError: a malformed or too long ``expires`` (7 days at most).
+    """
+    seconds = expires if isinstance(expires, int) else parse_duration(expires)
+    return api.presign(url, expires=seconds, method="PUT" if put else "GET", config=config)

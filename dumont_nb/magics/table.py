@@ -137,6 +137,29 @@ _CHANGE = [
             (arg("url", help="the object to write with the cell body"),
              arg("--encoding", default="utf-8", help="text encoding (default utf-8)")), cell=True),
 ]
+def _restore(a, cell):
+    new = commands.restore(a.url, a.version_id)
+    print(f"restored {a.url} from version {a.version_id}: it is now the latest, as version {new or '(unversioned)'}")
+
+
+def _share(a, cell):
+    try:
+        link = commands.share(a.url, expires=a.expires, put=a.put)
+    except ValueError as exc:
+        raise UsageError(f"%dumont share: {exc}") from None
+    print(link)
+
+
+_VERSIONS = [
+    Command("versions", "every version of the objects under a URL (delete markers too)",
+            lambda a, c: commands.versions(a.url, recursive=a.recursive),
+            (_URL, arg("-r", "--recursive", action="store_true", help="every key below, not just this level"))),
+    Command("restore", "make an old version the latest again (a server-side copy)", _restore,
+            (_URL, arg("version_id", metavar="VERSION_ID", help="from `%dumont versions URL`"))),
+    Command("share", "a link to an object that expires (presigned GET, or PUT with --put)", _share,
+            (_URL, arg("--expires", default="1h", help="30m, 1h, 7d or seconds (default 1h; at most 7d)"),
+             arg("--put", action="store_true", help="a link to upload the object instead of reading it"))),
+]
 _SETTINGS = [
     Command("remotes", "the configured remotes (credential references, never values)", lambda a, c: commands.remotes(),
             completes=""),
@@ -168,6 +191,6 @@ def _help(a, cell):
 
 
 #: every sub-command, in the order of ``%dumont help``
-COMMANDS: dict[str, Command] = {c.name: c for c in _LIST + _CHANGE + _SETTINGS}
+COMMANDS: dict[str, Command] = {c.name: c for c in _LIST + _CHANGE + _VERSIONS + _SETTINGS}
 COMMANDS["help"] = Command("help", "this list, or the help of one sub-command", _help,
                            (arg("topic", nargs="?", choices=list(COMMANDS), metavar="COMMAND"),), completes="command")

@@ -97,7 +97,9 @@ class FileInfo:
     """One entry of a listing or a ``stat``.
 
     ``mtime`` is a timezone-aware UTC datetime in whole seconds (``None`` for synthetic
-    directories); ``etag`` is ``None`` for directories; ``storage_class`` may be ``None``.
+    directories); ``etag`` is ``None`` for directories; ``storage_class`` may be ``None``. A
+    version listing's entries carry ``version_id``, ``is_latest`` and ``delete_marker`` (a delete
+    marker has size 0 and no ETag).
     """
 
     name: str
@@ -107,6 +109,10 @@ class FileInfo:
     is_dir: bool
     etag: str | None = None
     storage_class: str | None = None
+    #: set by version listings (:meth:`FileSystem.iter_versions`) and version-pinned opens
+    version_id: str | None = None
+    is_latest: bool | None = None
+    delete_marker: bool = False
 
     @property
     def type(self) -> str:
@@ -314,6 +320,34 @@ class FileSystem(abc.ABC):
 
     def close(self) -> None:
         """Release connections and cached probes. Always safe: the next call reconnects."""
+
+    # -- versions and links (where ``capabilities`` say so) ---------------------------------------
+    def iter_versions(self, path: str, *, recursive: bool = False, page_size: int = 1000) -> Iterator[list[FileInfo]]:
+        """Pages of every version under ``path`` (delete markers included), newest first within
+        a key; directories as in :meth:`iterdir` unless ``recursive``; markers hidden.
+
+        Raises:
+            NotSupportedError: the bucket keeps no versions (the message says how to enable them).
+        """
+        raise NotSupportedError(f"{self.url(path)}: {self.name} keeps no object versions")
+
+    def restore(self, path: str, version_id: str) -> str:
+        """Make ``version_id`` of the object at ``path`` the latest again by a server-side copy;
+        returns the id of the version this creates.
+
+        Raises:
+            FileNotFoundError: no such version. NotSupportedError: no versions here.
+        """
+        raise NotSupportedError(f"{self.url(path)}: {self.name} keeps no object versions")
+
+    def presign(self, path: str, *, expires: float = 3600, method: str = "GET") -> str:
+        """A link that lets anyone ``GET`` (or ``PUT``) the object for ``expires`` seconds; it
+        carries a signature, never the secret key.
+
+        Raises:
+            NotSupportedError: ``capabilities.presign`` is false. ValueError: a bad method or expiry.
+        """
+        raise NotSupportedError(f"{self.url(path)}: {self.name} cannot make links ({self.capabilities.why.get('presign', '')})")
 
     @abc.abstractmethod
     def rename(self, src: str, dst: str) -> None:

@@ -84,6 +84,7 @@ class Client:
             "connect_timeout": r.connect_timeout,
             "read_timeout": r.read_timeout,
             "max_pool_connections": max(10, CONCURRENCY * 2),
+            "signature_version": "s3v4",  # requests and presigned links alike
         }
         session_cls = _one_try_session_cls()
         if session_cls is not None:
@@ -196,8 +197,10 @@ class Client:
 
         return self.run(_all)
 
-    async def aread_range(self, bucket: str, key: str, start: int, end: int, etag: str | None) -> bytes:
-        """Bytes ``[start, end)`` of an object, pinned to ``etag`` (If-Match).
+    async def aread_range(self, bucket: str, key: str, start: int, end: int, etag: str | None,
+                          version_id: str | None = None) -> bytes:
+        """Bytes ``[start, end)`` of an object, pinned to ``etag`` (If-Match) and, when given,
+        to ``version_id``.
 
         A connection dropped mid-body is resumed with another ranged GET pinned to the same
         ETag (botocore does not retry errors after the headers), up to ``max_attempts`` times.
@@ -212,6 +215,8 @@ class Client:
             kw: dict[str, Any] = {"Bucket": bucket, "Key": key, "Range": f"bytes={start + len(out)}-{end - 1}"}
             if etag:
                 kw["IfMatch"] = etag
+            if version_id:
+                kw["VersionId"] = version_id
             resp = await self.acall("get_object", **kw)
             body = resp["Body"]
             if etag and resp.get("ETag") and resp["ETag"].strip('"') != etag.strip('"'):

@@ -25,17 +25,18 @@ MULTIPART_COPY_THRESHOLD = 5 * 2**30
 COPY_PART_SIZE = 512 * 2**20
 
 
-async def copy_object(client: "Client", sb: str, sk: str, db: str, dk: str, size: int) -> None:
-    """Copy one object server-side: CopyObject, or a multipart UploadPartCopy above
-    :data:`MULTIPART_COPY_THRESHOLD` (aborted on any failure, so no upload is left behind).
+async def copy_object(client: "Client", sb: str, sk: str, db: str, dk: str, size: int,
+                      version_id: str | None = None) -> str | None:
+    """Copy one object (or that version of it) server-side: CopyObject, or a multipart
+    UploadPartCopy above :data:`MULTIPART_COPY_THRESHOLD` (aborted on any failure, so no upload
+    is left behind). Returns the version id the copy created (None on an unversioned bucket).
 
     Raises:
         NotFoundError: the source is gone. StoreError and others: see :mod:`.translate`.
     """
-    source = {"Bucket": sb, "Key": sk}
+    source = {"Bucket": sb, "Key": sk, **({"VersionId": version_id} if version_id else {})}
     if size <= MULTIPART_COPY_THRESHOLD:
-        await client.acall("copy_object", Bucket=db, Key=dk, CopySource=source)
-        return
+        return (await client.acall("copy_object", Bucket=db, Key=dk, CopySource=source)).get("VersionId")
     import asyncio
 
     try:
@@ -60,8 +61,9 @@ async def copy_object(client: "Client", sb: str, sk: str, db: str, dk: str, size
         for r in results:
             if isinstance(r, BaseException):
                 raise r
-        await client.acall("complete_multipart_upload", Bucket=db, Key=dk, UploadId=upload_id,
-                           MultipartUpload={"Parts": list(results)})
+        done = await client.acall("complete_multipart_upload", Bucket=db, Key=dk, UploadId=upload_id,
+                                  MultipartUpload={"Parts": list(results)})
+        return done.get("VersionId")
     except BaseException:
         try:
             await client.acall("abort_multipart_upload", Bucket=db, Key=dk, UploadId=upload_id)

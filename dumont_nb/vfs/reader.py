@@ -42,6 +42,7 @@ class S3Reader(io.BufferedIOBase):
         self.info = info
         self.size = info.size
         self.etag = info.etag
+        self.version_id = info.version_id  # every GET is pinned to it when set
         self.mode = "rb"
         self._pos = 0
         self._buf = b""
@@ -107,7 +108,8 @@ class S3Reader(io.BufferedIOBase):
         else:
             self._window = 0
         end = min(self.size, max(want_end, self._pos + self._window))
-        data = self._client.run(self._client.aread_range, self.bucket, self.key, self._pos, end, self.etag)
+        data = self._client.run(self._client.aread_range, self.bucket, self.key, self._pos, end, self.etag,
+                                self.version_id)
         self.requests += 1
         self.bytes_fetched += len(data)
         self._buf, self._buf_start = data, self._pos
@@ -121,7 +123,7 @@ class S3Reader(io.BufferedIOBase):
         beyond = sum(1 for start, _, _ in self._ahead if start >= want_end)
         while nxt < self.size and (nxt < want_end or beyond < PREFETCH):
             end = min(self.size, nxt + MAX_READAHEAD)
-            coro = self._client.aread_range(self.bucket, self.key, nxt, end, self.etag)
+            coro = self._client.aread_range(self.bucket, self.key, nxt, end, self.etag, self.version_id)
             self._ahead.append((nxt, end, self._client.submit(coro)))
             beyond += nxt >= want_end
             nxt = end

@@ -29,6 +29,7 @@ from .client import Client, whole_seconds
 from .journal import Journal
 from .reconcile import reconcile, take_covered
 from .s3_tree import DELETE_BATCH, S3TreeOps
+from .s3_versions import S3VersionOps, enable_hint
 
 __all__ = ["S3Backend", "DELETE_BATCH"]
 
@@ -37,7 +38,7 @@ def _etag(value: str | None) -> str | None:
     return value.strip('"') if value else None
 
 
-class S3Backend(S3TreeOps, FileSystem):
+class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
     """A :class:`FileSystem` over one S3 remote. Build it with ``S3Backend(remote)``; it
     connects (and resolves credentials) on first use."""
 
@@ -79,15 +80,14 @@ class S3Backend(S3TreeOps, FileSystem):
         why = dict(self.capabilities.why)
         why["conditional_writes"] = (f"{support.describe()} on {bucket}; emulate's policy here: "
                                      f"{self.remote.conditional_writes}")
+        versioning: bool | None
         try:
-            status = self.client.call("get_bucket_versioning", Bucket=bucket).get("Status")
-            versioning: bool | None = status == "Enabled"
+            status = self.versioning_status(bucket)
+            versioning = status == "Enabled"
             why["versioning"] = (f"enabled on {bucket}" if versioning else
-                                 f"not enabled on {bucket} ({status or 'never enabled'}); enable it with "
-                                 f"`aws s3api put-bucket-versioning --bucket {bucket} "
-                                 "--versioning-configuration Status=Enabled`")
-        except PermissionError:
-            versioning, why["versioning"] = None, f"unknown: GetBucketVersioning was denied on {bucket}"
+                                 f"not enabled on {bucket} ({status or 'never enabled'}); {enable_hint(bucket)}")
+        except (PermissionError, NotSupportedError) as exc:
+            versioning, why["versioning"] = None, f"unknown on {bucket}: {type(exc).__name__}"
         caps = replace(self.capabilities, conditional_writes=support.enforced if support.known else None,
                        versioning=versioning, why=why)
         with self._probe_lock:
@@ -101,6 +101,7 @@ class S3Backend(S3TreeOps, FileSystem):
         forget(self.client)
         with self._probe_lock:
             self._bucket_caps.clear()
+            self.__dict__.pop("_versioning", None)
         self.client.close()
 
     def copy(self, src: str, dst: str) -> None:
@@ -149,14 +150,17 @@ class S3Backend(S3TreeOps, FileSystem):
                         size=0, mtime=None, is_dir=True)
 
     # -- primitive requests ---------------------------------------------------------------
-    def head(self, bucket: str, key: str) -> FileInfo | None:
-        """The object ``bucket/key`` by HEAD, or None if there is none (a missing bucket too)."""
+    def head(self, bucket: str, key: str, version_id: str | None = None) -> FileInfo | None:
+        """The object ``bucket/key`` (or that version of it) by HEAD, or None if there is none
+        (a missing bucket or version too)."""
+        extra = {"VersionId": version_id} if version_id else {}
         try:
-            r = self.client.call("head_object", Bucket=bucket, Key=key)
+            r = self.client.call("head_object", Bucket=bucket, Key=key, **extra)
         except FileNotFoundError:
             return None
-        return self._info(bucket, key, r.get("ContentLength", 0), r.get("LastModified"), r.get("ETag"),
+        info = self._info(bucket, key, r.get("ContentLength", 0), r.get("LastModified"), r.get("ETag"),
                           r.get("StorageClass"))
+        return replace(info, version_id=version_id) if version_id else info
 
     def head_metadata(self, paths: list[str], limit: int = 16) -> list[dict | None]:
         """HeadObject for many ``bucket/key`` paths concurrently (``limit`` in flight), in order:
@@ -318,10 +322,16 @@ class S3Backend(S3TreeOps, FileSystem):
         url = self.client.url(bucket, key)
         if not key or as_dir:
             raise IsADirError(f"{url}: is a directory; open an object key", self.url(path))
+        if kwargs.get("version_id") and base != "r":
+            raise ValueError(f"{url}: version_id is for reading ('rb' or 'r'); to bring a version back, use restore()")
         if base in ("r", "w", "x"):
             if base == "r":
-                info = self.head(bucket, key)
+                version = kwargs.get("version_id")
+                info = self.head(bucket, key, version)
                 if info is None:
+                    if version:
+                        raise NotFoundError(f"{url}: no version {version!r} of this object; list them with "
+                                            "dumont_nb.listing(url, versions=True)", url)
                     if self._dir_alive(bucket, key):
                         raise IsADirError(f"{url}: is a directory; open an object key", url)
                     raise NotFoundError(f"{url}: no such object", url)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-__all__ = ["human_size", "one_line", "format_error", "scrub", "magic_word", "unescape_line", "plural"]
+__all__ = ["human_size", "parse_duration", "one_line", "format_error", "scrub", "magic_word", "unescape_line", "plural"]
 
 _UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")
 #: words that need no quoting in a shell-like split (and hold nothing IPython expands)
-_PLAIN = re.compile(r"^[\w@%+=:,./~-]*$")
+_PLAIN = re.compile(r"[\w@%+=:,./~-]*")  # used with fullmatch (a "$" would let a newline through)
 #: a ``$`` that IPython expands (``$name``, ``$obj.attr``); any other ``$`` stays as it is
 _DOLLAR_NAME = re.compile(r"\$(?=[\w.])")
 
@@ -38,6 +38,22 @@ def human_size(n: int | float | None) -> str:
         if abs(value) < 1024 or unit == _UNITS[-1]:
             return f"{value:.1f} {unit}"
     raise AssertionError("unreachable")
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """``"30m"``, ``"1h"``, ``"7d"``, ``"90s"`` or ``"3600"`` (seconds) → seconds.
+
+    Raises:
+        ValueError: anything else (the message shows the accepted forms).
+    """
+    t = str(text).strip().lower()
+    number, unit = (t[:-1], t[-1]) if t and t[-1] in _DURATION_UNITS else (t, "s")
+    if not number.isdigit() or len(number) > 9:
+        raise ValueError(f"{text!r}: expected a duration like 30m, 1h, 7d or a number of seconds")
+    return int(number) * _DURATION_UNITS[unit]
 
 
 def plural(n: int, noun: str, many: str | None = None) -> str:
@@ -96,7 +112,7 @@ def magic_word(text: str, quote: str = "", *, close: bool = True) -> str:
     braces are doubled, and a ``$`` that IPython would read as ``$name`` is followed by an
     empty quoted string (``$''name``), which the split drops and IPython does not expand."""
     if not quote:
-        if _PLAIN.match(text):
+        if _PLAIN.fullmatch(text):
             return text
         quote = "'"
     if quote == "'":

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .. import api
 from ..errors import IsADirError, NotConfirmedError, NotFoundError
-from ..formatting import human_size
+from ..formatting import human_size, parse_duration
 from ..urls import is_url, parse_url
 from ..vfs.base import FileSystem
 from ..vfs.local import LOCAL
@@ -246,22 +246,6 @@ def mkdir(url: str, *, parents: bool = False, config: Config | None = None) -> s
 
 
 # -- versions and links -------------------------------------------------------------------
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str) -> int:
-    """``"30m"``, ``"1h"``, ``"7d"``, ``"90s"`` or ``"3600"`` (seconds) → seconds.
-
-    Raises:
-        ValueError: anything else (the message shows the accepted forms).
-    """
-    t = str(text).strip().lower()
-    number, unit = (t[:-1], t[-1]) if t and t[-1] in _UNITS else (t, "s")
-    if not number.isdigit() or len(number) > 9:
-        raise ValueError(f"{text!r}: expected a duration like 30m, 1h, 7d or a number of seconds")
-    return int(number) * _UNITS[unit]
-
-
 def versions(url: str, *, recursive: bool = False, config: Config | None = None) -> pd.DataFrame:
     """Every version under ``url`` (delete markers included), newest first within a key: the
     stat table plus ``version_id``, ``is_latest``, ``delete_marker``.

@@ -66,7 +66,7 @@ class MemoryFileSystem(FileSystem):
         caps = S3_EMULATE_CAPABILITIES if self.emulate else S3_CAPABILITIES
         return replace(caps, presign=False, why={**caps.why, "presign": "in memory: there is no URL to share"})
 
-    def bucket_capabilities(self, bucket: str) -> Capabilities:
+    def bucket_capabilities(self, bucket: str, *, probe_writes: bool = True) -> Capabilities:
         """Conditional writes are enforced here; versioning is not kept."""
         self._store(bucket)
         caps = self.capabilities

@@ -308,9 +308,11 @@ class FileSystem(abc.ABC):
         page = next(iter(self.iterdir(directory or path, page_size=limit)), [])
         return [e for e in page if e.name.startswith(partial)] if directory else page
 
-    def bucket_capabilities(self, bucket: str) -> Capabilities:
+    def bucket_capabilities(self, bucket: str, *, probe_writes: bool = True) -> Capabilities:
         """:attr:`capabilities` with the per-bucket ones (``conditional_writes``,
         ``versioning``) filled in: probed once per file system and bucket, then cached.
+        ``probe_writes=False`` leaves ``conditional_writes`` unknown rather than write a probe
+        object (what a browser wants).
 
         Raises:
             FileNotFoundError: no such bucket. StoreError: the store could not be reached.

@@ -47,7 +47,7 @@ class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
         self.name = remote.name
         self.client = Client(remote)
         self.journal = Journal()
-        self._bucket_caps: dict[str, Capabilities] = {}
+        self._bucket_caps: dict[tuple[str, bool], Capabilities] = {}
         self._probe_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -68,18 +68,21 @@ class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
 
         return conditional_writes(self.client, bucket)
 
-    def bucket_capabilities(self, bucket: str) -> Capabilities:
+    def bucket_capabilities(self, bucket: str, *, probe_writes: bool = True) -> Capabilities:
         """See :meth:`FileSystem.bucket_capabilities`: ``conditional_writes`` from the one-time
         probe (four requests on a temporary key under ``.dumont-probe/``), ``versioning`` from
         GetBucketVersioning; both cached on this backend."""
         with self._probe_lock:
-            hit = self._bucket_caps.get(bucket)
+            hit = self._bucket_caps.get((bucket, probe_writes))
         if hit is not None:
             return hit
-        support = self.conditional_writes(bucket)
         why = dict(self.capabilities.why)
-        why["conditional_writes"] = (f"{support.describe()} on {bucket}; emulate's policy here: "
-                                     f"{self.remote.conditional_writes}")
+        enforced: bool | None = None
+        if probe_writes:
+            support = self.conditional_writes(bucket)
+            enforced = support.enforced if support.known else None
+            why["conditional_writes"] = (f"{support.describe()} on {bucket}; emulate's policy here: "
+                                         f"{self.remote.conditional_writes}")
         versioning: bool | None
         try:
             status = self.versioning_status(bucket)
@@ -88,10 +91,9 @@ class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
                                  f"not enabled on {bucket} ({status or 'never enabled'}); {enable_hint(bucket)}")
         except (PermissionError, NotSupportedError) as exc:
             versioning, why["versioning"] = None, f"unknown on {bucket}: {type(exc).__name__}"
-        caps = replace(self.capabilities, conditional_writes=support.enforced if support.known else None,
-                       versioning=versioning, why=why)
+        caps = replace(self.capabilities, conditional_writes=enforced, versioning=versioning, why=why)
         with self._probe_lock:
-            self._bucket_caps[bucket] = caps
+            self._bucket_caps[(bucket, probe_writes)] = caps
         return caps
 
     def close(self) -> None:

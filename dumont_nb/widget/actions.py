@@ -15,6 +15,7 @@ import ipywidgets as W
 
 from typing import TYPE_CHECKING, Protocol
 
+from ..formatting import parse_duration
 from ..vfs.base import FileSystem
 from . import ops
 from .feedback import guarded, one_line
@@ -36,10 +37,13 @@ ACTIONS = {
     "move": ("Move to…", "arrows-alt", "selection"),
     "delete": ("Delete", "trash", "selection"),
     "append": ("Append…", "plus", "one"),
+    "versions": ("Versions", "history", "one"),
+    "link": ("Copy link…", "link", "one"),
     "code": ("Copy as code", "code", ""),
 }
-#: action → the capability it needs (disabled without it) and capabilities it only warns about
-NEEDS = {"append": "append"}
+#: action → the capability it needs (disabled without it) and capabilities it only warns about;
+#: ``versioning`` is the bucket's (GetBucketVersioning, no write probe)
+NEEDS = {"append": "append", "link": "presign", "versions": "versioning"}
 WARNS = {"rename": "atomic_rename", "move": "atomic_rename", "mkdir": "directories"}
 
 
@@ -59,6 +63,7 @@ class ActionContext(Protocol):
     def info(self, text: str) -> None: ...
     def error(self, text: str) -> None: ...
     def copy_to_clipboard(self, text: str) -> None: ...
+    def show_panel(self, panel) -> None: ...
 
 
 class ActionBar(W.VBox):
@@ -124,7 +129,13 @@ class ActionBar(W.VBox):
         loc = self.ctx.location
         if loc is None:
             return
-        caps = self.ctx.fs(loc.remote).capabilities
+        fs = self.ctx.fs(loc.remote)
+        caps = fs.capabilities
+        if loc.bucket is not None and len(self.ctx.selected) == 1:
+            try:
+                caps = fs.bucket_capabilities(loc.bucket, probe_writes=False)
+            except Exception:  # unknown for this bucket: the per-bucket actions stay disabled
+                pass
         why = caps.why
         n = len(self.ctx.selected)
         for name, (label, _, need) in ACTIONS.items():
@@ -135,11 +146,11 @@ class ActionBar(W.VBox):
                 enabled, tip = False, f"{label}: select exactly one entry"
             elif need == "selection" and n == 0:
                 enabled, tip = False, f"{label}: select entries first"
-            elif name == "append" and self.ctx.selected[0].endswith("/"):
+            elif name in ("append", "versions", "link") and self.ctx.selected[0].endswith("/"):
                 enabled, tip = False, f"{label}: select an object, not a folder"
             cap = NEEDS.get(name)
-            if cap and not getattr(caps, cap):
-                enabled, tip = False, f"{label} is not available on {loc.remote}: {why[cap]}"
+            if cap and not getattr(caps, cap) and enabled:
+                enabled, tip = False, f"{label} is not available on {loc.remote}: {why.get(cap, 'unknown here')}"
             warn = WARNS.get(name)
             if warn and not getattr(caps, warn) and enabled:
                 tip = f"{label} (note: {why[warn]})"
@@ -181,6 +192,14 @@ class ActionBar(W.VBox):
             self._ask("download", f"Download {len(sel)} selected to this local folder (kernel side):", ".", ok="Download")
         elif action == "append":
             self._ask("append", f"Append a line to <code>{esc(sel[0])}</code>:", "", ok="Append")
+        elif action == "link":
+            self._ask("link", f"A link to <code>{esc(sel[0])}</code> that anyone can open, valid for "
+                      "(30m, 1h, 7d at most):", "1h", ok="Copy link")
+        elif action == "versions":
+            from .versions import VersionsPanel
+
+            fs, path = self.ctx.resolve(sel[0])
+            self.ctx.show_panel(VersionsPanel(fs, path, sel[0], self.ctx.info))
         elif action == "delete":
             # counting a big prefix takes one request per 1,000 keys: do it in the background
             def confirm(items: list[ops.Item]) -> str:
@@ -241,6 +260,13 @@ class ActionBar(W.VBox):
             self.ctx.refresh()
             self.ctx.info(f"appended a line to {sel[0]}")
             self._show_action_code(action_code("append", sel, text=value))
+        elif action == "link":
+            fs, path = self.ctx.resolve(sel[0])
+            link = fs.presign(path, expires=parse_duration(value or "1h"))
+            self._code_text.value = f"# a link to {sel[0]}, valid for {value or '1h'} (it carries no secret)\n{link}"
+            self._code.layout.display = None
+            self.ctx.copy_to_clipboard(link)
+            self.ctx.info(f"link to {sel[0]} copied (valid for {value or '1h'})")
         elif action == "delete":
             def run(job: Job) -> str:
                 n = ops.delete_items(job, plan)

@@ -21,12 +21,12 @@ import traitlets
 
 from ..config import Config
 from ..urls import parse_url
-from ..vfs.base import FileInfo, FileSystem
+from ..vfs.base import FileSystem
 from .actions import ActionBar
 from .bookmarks import add_bookmark, load_bookmarks, remove_bookmark
-from .feedback import guarded, one_line
+from .feedback import guarded
 from .listing import ListingView
-from .model import Location, Pager, compile_filter, info_of, row_of, sort_rows, tree_options
+from .model import Location, Pager, compile_filter, info_of, sort_rows, tree_options
 from .preview import capabilities_html, make_preview, render_preview
 from .remotes import Remotes
 
@@ -203,6 +203,10 @@ class Browser(W.VBox, W.ValueWidget):
     def copy_to_clipboard(self, text: str) -> None:
         self.listing.copy_to_clipboard(text)
 
+    def show_panel(self, panel) -> None:
+        """Show a panel (e.g. an object's versions) in the preview pane."""
+        self._preview.children = [panel]
+
     def _update_actions(self) -> None:
         self.actions.update()
         if self._loc is not None:
@@ -224,7 +228,7 @@ class Browser(W.VBox, W.ValueWidget):
             fs = self.fs(loc.remote)
             self.listing.loading = True
             if loc.bucket is None:
-                pager = Pager(fs, loc, self._page_size, rows=self._bucket_rows(fs, loc.remote), done=True)
+                pager = Pager(fs, loc, self._page_size, rows=self._remotes.bucket_rows(fs, loc.remote), done=True)
                 new = pager.rows
             else:
                 pager = Pager(fs, loc, self._page_size)
@@ -250,20 +254,6 @@ class Browser(W.VBox, W.ValueWidget):
         self._update_nav()
         self._update_actions()
         self.info(f"{loc.url}: {len(new)} entries" + (" (more on demand)" if not pager.done else ""))
-
-    def _bucket_rows(self, fs: FileSystem, remote: str) -> list[dict]:
-        configured = self._remotes.buckets(remote)
-        try:
-            infos = fs.readdir("")
-        except (PermissionError, NotImplementedError, OSError, ValueError) as e:
-            if not configured:
-                raise PermissionError(
-                    f"{remote}://: cannot list buckets ({one_line(e)}); add `buckets: [...]` to the remote in your config"
-                ) from None
-            infos = []
-        names = {i.name.rstrip("/") for i in infos}
-        infos = list(infos) + [FileInfo(b, b, 0, None, True) for b in configured if b not in names]
-        return [row_of(i, remote) for i in infos]
 
     def _set_path(self, url: str) -> None:
         self._syncing = True

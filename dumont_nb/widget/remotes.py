@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..api import active_config, filesystem
 from ..config import Config
-from ..vfs.base import FileSystem
+from ..vfs.base import FileInfo, FileSystem
+from .feedback import one_line
+from .model import row_of
 
 __all__ = ["Remotes"]
 
@@ -38,3 +40,23 @@ class Remotes:
         if remote in self._fixed or self._config is None:
             return ()
         return self._config.remote(remote).buckets
+
+    def bucket_rows(self, fs: FileSystem, remote: str) -> list[dict]:
+        """Rows of the remote's buckets: listed, plus the configured ``buckets`` (all of them when
+        ListBuckets is denied).
+
+        Raises:
+            PermissionError: the buckets cannot be listed and none is configured.
+        """
+        configured = self.buckets(remote)
+        try:
+            infos = fs.readdir("")
+        except (PermissionError, NotImplementedError, OSError, ValueError) as e:
+            if not configured:
+                raise PermissionError(
+                    f"{remote}://: cannot list buckets ({one_line(e)}); add `buckets: [...]` to the remote in your config"
+                ) from None
+            infos = []
+        names = {i.name.rstrip("/") for i in infos}
+        infos = list(infos) + [FileInfo(b, b, 0, None, True) for b in configured if b not in names]
+        return [row_of(i, remote) for i in infos]

@@ -155,7 +155,7 @@ _VERSIONS = [
             lambda a, c: commands.versions(a.url, recursive=a.recursive),
             (_URL, arg("-r", "--recursive", action="store_true", help="every key below, not just this level"))),
     Command("restore", "make an old version the latest again (a server-side copy)", _restore,
-            (_URL, arg("version_id", metavar="VERSION_ID", help="from `%dumont versions URL`"))),
+            (_URL, arg("version_id", metavar="VERSION_ID", help="from `%%dumont versions URL`"))),
     Command("share", "a link to an object that expires (presigned GET, or PUT with --put)", _share,
             (_URL, arg("--expires", default="1h", help="30m, 1h, 7d or seconds (default 1h; at most 7d)"),
              arg("--put", action="store_true", help="a link to upload the object instead of reading it"))),

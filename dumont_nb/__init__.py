@@ -53,6 +53,7 @@ _LAZY = {
     "du": ".tables",
     "copy": ".transfers",
     "move": ".transfers",
+    "inventory": ".inventories",
     "browse": ".widget",
 }
 
@@ -93,6 +94,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from .api import active_config, filesystem, load_config, open, presign, resolve, restore, use_config
     from .config import Config, Remote
     from .tables import du, listing
+    from .inventories import inventory
     from .transfers import copy, move
     from .urls import URL, parse_url
     from .vfs.base import Capabilities, FileInfo, FileSystem

@@ -308,6 +308,38 @@ class FileSystem(abc.ABC):
         page = next(iter(self.iterdir(directory or path, page_size=limit)), [])
         return [e for e in page if e.name.startswith(partial)] if directory else page
 
+    def list_after(self, path: str, *, start_after: str | None = None, stop: str | None = None,
+                   limit: int = 1000) -> tuple[list[FileInfo], str | None]:
+        """One page of a recursive listing of the keys ``k`` under the directory ``path`` with
+        ``start_after < k < stop`` (full keys, without the bucket; None: no bound), markers hidden:
+        ``(entries, cursor)``. ``cursor`` is the last key the page read (pass it as the next
+        ``start_after``), or None when the range is exhausted. One request; what a parallel
+        inventory lists its key ranges with. This default walks :meth:`iterdir`.
+
+        Raises:
+            FileNotFoundError: no such bucket. PermissionError, StoreError.
+        """
+        bucket, key, _ = self.split(path)
+        self._need_bucket(bucket, path)
+        out: list[FileInfo] = []
+        for page in self.iterdir(path.rstrip("/") + "/" if key else bucket, recursive=True):
+            for e in page:
+                k = e.path.split("/", 1)[1]
+                if start_after is not None and k <= start_after:
+                    continue
+                if stop is not None and k >= stop:
+                    return out, None
+                out.append(e)
+                if len(out) == limit:
+                    return out, k
+        return out, None
+
+    def reconcile_recursive(self, path: str, pages: list[list[FileInfo]]) -> list[list[FileInfo]]:
+        """Pages of a recursive listing of ``path`` (from :meth:`list_after`) made to agree with
+        this file system's own recent writes and deletes there, as :meth:`iterdir` does. This
+        default has nothing to reconcile (its listings never lag)."""
+        return pages
+
     def bucket_capabilities(self, bucket: str, *, probe_writes: bool = True) -> Capabilities:
         """:attr:`capabilities` with the per-bucket ones (``conditional_writes``,
         ``versioning``) filled in: probed once per file system and bucket, then cached.

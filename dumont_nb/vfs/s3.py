@@ -129,6 +129,37 @@ class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
         self.client.run(copy_object, self.client, sb, sk, db, dk, info.size)
         self.journal.record(f"{db}/{dk}", True)
 
+    def list_after(self, path: str, *, start_after: str | None = None, stop: str | None = None,
+                   limit: int = 1000) -> tuple[list[FileInfo], str | None]:
+        """One ListObjectsV2 (``StartAfter``, ``MaxKeys=limit``); see the ABC. Keys at or past
+        ``stop`` in the page are dropped and end the range."""
+        bucket, key, _ = self.split(path)
+        self._need_bucket(bucket, path)
+        prefix = f"{key}/" if key else ""
+        kw: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": limit}
+        if start_after is not None and start_after >= prefix:
+            kw["StartAfter"] = start_after
+        resp = self.client.call("list_objects_v2", url=self.client.url(bucket, key), **kw)
+        contents = resp.get("Contents", ())
+        cursor = contents[-1]["Key"] if contents and resp.get("IsTruncated") else None
+        if stop is not None and contents and contents[-1]["Key"] >= stop:
+            contents = [c for c in contents if c["Key"] < stop]
+            cursor = None
+        entries = self._page_entries(bucket, prefix, {"Contents": contents})
+        return entries, cursor
+
+    def reconcile_recursive(self, path: str, pages: list[list[FileInfo]]) -> list[list[FileInfo]]:
+        """The journal of own mutations applied to a recursive listing (see the ABC); one merged,
+        sorted page when there is anything to apply."""
+        bucket, key, _ = self.split(path)
+        prefix = f"{key}/" if key else ""
+        pending = self.journal.under(f"{bucket}/{prefix}")
+        if not pending:
+            return pages
+        entries = {(e.name, e.is_dir): e for page in pages for e in page}
+        reconcile(self, bucket, prefix, entries, pending, True)
+        return [sorted(entries.values(), key=lambda e: e.path.encode("utf-8", "surrogatepass"))]
+
     def list_prefix(self, path: str, limit: int = 100) -> list[FileInfo]:
         """One delimiter ListObjectsV2 for the typed prefix itself (``MaxKeys=limit``), so a
         match is found in a directory of any size (see the ABC)."""

@@ -20,12 +20,13 @@ def list_range_on_worker(settings: dict, remote: str, path: str, start_after: st
                          concurrency: int):
     """One partition: the keys of ``path`` in ``(start_after, stop)``, listed on this worker."""
     from .config import parse_config
-    from .inventories import inventory_range
+    from .tables import frame_from_pages
+    from .vfs.parallel import list_pages
     from .vfs.registry import filesystem
 
     config = parse_config({"remotes": {remote: settings}}, source="<dask worker>")
-    frame, _ = inventory_range(filesystem(remote, config=config), path, start_after, stop, concurrency=concurrency)
-    return frame
+    pages, _ = list_pages(filesystem(remote, config=config), path, start_after, stop, concurrency=concurrency)
+    return frame_from_pages(pages, remote)
 
 
 def _client(dask: Any):
@@ -49,8 +50,8 @@ def inventory_on_dask(fs: FileSystem, path: str, prefix: str, dask: Any, concurr
 
     import dask.dataframe as dd
 
-    from .inventories import PAGE, plan_ranges
     from .tables import frame_from_pages
+    from .vfs.parallel import PAGE, plan_ranges
 
     client = _client(dask)
     first, cursor = fs.list_after(path, limit=PAGE)

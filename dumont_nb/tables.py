@@ -27,6 +27,7 @@ In a notebook the frames render with human-readable sizes and HTML-escaped strin
 from __future__ import annotations
 
 import fnmatch
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -37,6 +38,7 @@ import pandas as pd
 from .formatting import human_size
 from .urls import parse_url
 from .vfs.base import FileInfo, FileSystem
+from .vfs.parallel import list_pages
 from .vfs.registry import resolve
 
 if TYPE_CHECKING:
@@ -138,6 +140,12 @@ class _Columns:
         for col in self.schema:
             get = col.get
             self.data[col.name].extend(get(i, remote) for i in page)
+
+    def extend(self, other: "_Columns") -> None:
+        """Append ``other``'s rows (same schema), emptying it."""
+        for name, values in other.data.items():
+            self.data[name].extend(values)
+            other.data[name] = []
 
     def __len__(self) -> int:
         return len(self.data["url"])
@@ -257,7 +265,9 @@ def _list_buckets(fs: FileSystem) -> list[FileInfo]:
 def du(url: str, depth: int = 1, *, config: "Config | None" = None) -> StatFrame:
     """Total size and object count per sub-prefix of ``url``, down to ``depth`` levels.
 
-    One recursive listing (``ceil(N/1000)`` requests). Rows, sorted by path: the prefix itself
+    One parallel recursive listing (as :func:`dumont_nb.inventory`: one request when the prefix
+    holds at most 1,000 keys, at most ``3 × ceil(N/1000)`` with many in flight above that), each
+    page folded into the totals as it arrives. Rows, sorted by path: the prefix itself
     (``depth`` 0, the grand total), then every sub-prefix at depth 1..``depth`` with the totals
     of everything below it. Columns: ``url``, ``path`` (below ``url``, ``""`` for the total),
     ``depth``, ``size`` (int64 bytes), ``count`` (int64 objects), ``mtime`` (newest object).
@@ -276,19 +286,23 @@ def du(url: str, depth: int = 1, *, config: "Config | None" = None) -> StatFrame
     sizes: dict[str, int] = {}
     counts: dict[str, int] = {}
     newest: dict[str, int] = {}
-    seen = False
-    for page in fs.iterdir(base, recursive=True):
-        for info in page:
-            seen = True
-            rel = info.path[len(prefix):] if info.path.startswith(prefix) else info.name
-            parts = rel.split("/")[:-1]  # the directories the object is in
-            secs = _mtime_seconds(info, "")
-            for level in range(0, min(depth, len(parts)) + 1):
-                key = "/".join(parts[:level])
-                sizes[key] = sizes.get(key, 0) + int(info.size or 0)
-                counts[key] = counts.get(key, 0) + 1
-                if secs > newest.get(key, _NAT):
-                    newest[key] = secs
+    lock = threading.Lock()
+
+    def fold(page: list[FileInfo]) -> int:  # runs in the listing threads as pages arrive
+        with lock:
+            for info in page:
+                rel = info.path[len(prefix):] if info.path.startswith(prefix) else info.name
+                parts = rel.split("/")[:-1]  # the directories the object is in
+                secs = _mtime_seconds(info, "")
+                for level in range(0, min(depth, len(parts)) + 1):
+                    key = "/".join(parts[:level])
+                    sizes[key] = sizes.get(key, 0) + int(info.size or 0)
+                    counts[key] = counts.get(key, 0) + 1
+                    if secs > newest.get(key, _NAT):
+                        newest[key] = secs
+        return len(page)
+
+    seen = sum(list_pages(fs, prefix if "/" in base else base, consume=fold)[0])
     if not seen:
         fs.stat(base)  # raises FileNotFoundError if the prefix does not exist at all
         sizes[""], counts[""], newest[""] = 0, 0, _NAT

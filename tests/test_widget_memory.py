@@ -73,3 +73,16 @@ def test_capabilities_come_from_the_file_system(mem):
     assert not e.buttons["append"].disabled
     run(e, "append", "two")
     assert e.fs("mem").raw_get("data", "log") == b"one\ntwo\n"
+
+
+def test_count_and_size_of_a_folder(mem):
+    for i in range(2500):
+        mem.raw_put("data", f"many/{i:05d}", b"ab")
+    b = browse("mem://data/", fs=mem)
+    b.listing.selected = ["mem://data/many/"]
+    assert not b.buttons["count"].disabled
+    b.buttons["count"].click()
+    assert b.wait(60)
+    assert b.message == "mem://data/many/: 2,500 objects, 4.9 KiB"
+    b.listing.selected = ["mem://data/top.csv"]
+    assert b.buttons["count"].disabled and "select a folder" in b.buttons["count"].tooltip

@@ -63,7 +63,12 @@ def ls(url: str, *, recursive: bool = False, long: bool = False, config: Config 
     """
     from .. import tables
 
-    frame = tables.listing(url, recursive=recursive, config=config)
+    if recursive and parse_url(url).bucket is not None:  # past a first page: many requests in flight
+        from ..inventories import inventory
+
+        frame = inventory(url, config=config)
+    else:
+        frame = tables.listing(url, recursive=recursive, config=config)
     if long:
         return frame
     short = [c for c in ("url", "name", "type", "size", "mtime") if c in frame.columns]
@@ -103,14 +108,15 @@ def du(url: str, *, depth: int = 1, config: Config | None = None) -> pd.DataFram
 
 
 def find(url: str, *, glob: str | None = None, config: Config | None = None) -> pd.DataFrame:
-    """Every object under ``url`` (recursive listing), optionally only names matching ``glob``.
+    """Every object under ``url`` (the parallel recursive listing of :func:`dumont_nb.inventory`),
+    optionally only names matching ``glob``.
 
     Raises:
         as :func:`ls`.
     """
-    from .. import tables
+    from ..inventories import inventory
 
-    return tables.listing(url, recursive=True, glob=glob, config=config)
+    return inventory(url, glob=glob, config=config)
 
 
 # -- writing ------------------------------------------------------------------------------

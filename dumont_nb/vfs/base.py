@@ -334,6 +334,11 @@ class FileSystem(abc.ABC):
                     return out, k
         return out, None
 
+    def has_recent_writes(self, path: str) -> bool:
+        """True if this file system wrote or deleted under ``path`` recently enough that a listing
+        may not show it yet (then :meth:`reconcile_recursive` has work to do)."""
+        return False
+
     def reconcile_recursive(self, path: str, pages: list[list[FileInfo]]) -> list[list[FileInfo]]:
         """Pages of a recursive listing of ``path`` (from :meth:`list_after`) made to agree with
         this file system's own recent writes and deletes there, as :meth:`iterdir` does. This

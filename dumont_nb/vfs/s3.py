@@ -148,6 +148,10 @@ class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
         entries = self._page_entries(bucket, prefix, {"Contents": contents})
         return entries, cursor
 
+    def has_recent_writes(self, path: str) -> bool:
+        bucket, key, _ = self.split(path)
+        return bool(self.journal.under(f"{bucket}/{key}/" if key else f"{bucket}/"))
+
     def reconcile_recursive(self, path: str, pages: list[list[FileInfo]]) -> list[list[FileInfo]]:
         """The journal of own mutations applied to a recursive listing (see the ABC); one merged,
         sorted page when there is anything to apply."""

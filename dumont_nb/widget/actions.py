@@ -37,6 +37,7 @@ ACTIONS = {
     "move": ("Move to…", "arrows-alt", "selection"),
     "delete": ("Delete", "trash", "selection"),
     "append": ("Append…", "plus", "one"),
+    "count": ("Count and size", "calculator", "one"),
     "versions": ("Versions", "history", "one"),
     "link": ("Copy link…", "link", "one"),
     "code": ("Copy as code", "code", ""),
@@ -148,6 +149,8 @@ class ActionBar(W.VBox):
                 enabled, tip = False, f"{label}: select entries first"
             elif name in ("append", "versions", "link") and self.ctx.selected[0].endswith("/"):
                 enabled, tip = False, f"{label}: select an object, not a folder"
+            elif name == "count" and not self.ctx.selected[0].endswith("/"):
+                enabled, tip = False, f"{label}: select a folder"
             cap = NEEDS.get(name)
             if cap and not getattr(caps, cap) and enabled:
                 enabled, tip = False, f"{label} is not available on {loc.remote}: {why.get(cap, 'unknown here')}"
@@ -195,6 +198,9 @@ class ActionBar(W.VBox):
         elif action == "link":
             self._ask("link", f"A link to <code>{esc(sel[0])}</code> that anyone can open, valid for "
                       "(30m, 1h, 7d at most):", "1h", ok="Copy link")
+        elif action == "count":
+            fs, path = self.ctx.resolve(sel[0])
+            self._start(f"counting {sel[0]}", lambda job: ops.count(job, fs, path, sel[0]), then=lambda text: text)
         elif action == "versions":
             from .versions import VersionsPanel
 

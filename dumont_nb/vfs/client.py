@@ -24,6 +24,8 @@ T = TypeVar("T")
 
 #: requests in flight at once for copies, deletes and multipart part uploads
 CONCURRENCY = 8
+#: read ListObjectsV2 pages with :mod:`.listparse` (False: botocore's parser, for comparisons)
+FAST_LIST_PARSER = True
 #: bytes per read of a response body (a resumed read continues after the last whole chunk)
 _CHUNK = 256 * 2**10
 
@@ -300,7 +302,12 @@ def _session(profile: str | None):
     from aiobotocore.session import AioSession
 
     session = AioSession(profile=profile) if profile else AioSession()
-    session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_timestamp)
+    factory = session.get_component("response_parser_factory")
+    factory.set_parser_defaults(timestamp_parser=parse_timestamp)
+    if FAST_LIST_PARSER:
+        from .listparse import install
+
+        install(factory)  # ListObjectsV2 pages without botocore's per-key shape walk
     return session
 
 

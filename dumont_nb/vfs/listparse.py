@@ -38,7 +38,10 @@ def _entity(m: re.Match) -> str:
 
 def _text(raw: bytes | None) -> str:
     s = (raw or b"").decode("utf-8")
-    return _ENTITY.sub(_entity, s) if "&" in s else s
+    if "&" not in s:
+        return s
+    plain = s.replace("&quot;", '"')  # ETags: the one entity nearly every page has
+    return _ENTITY.sub(_entity, plain) if "&" in plain else plain
 
 
 def _fields(block: bytes, known: set[str]) -> list[tuple[str, bytes | None]] | None:
@@ -46,6 +49,28 @@ def _fields(block: bytes, known: set[str]) -> list[tuple[str, bytes | None]] | N
     out = [(m.group(1).decode(), m.group(2)) for m in _FIELD.finditer(block)]
     if any(name not in known for name, _ in out) or _FIELD.sub(b"", block).strip():
         return None  # a nested or unknown element, text between elements: not for this parser
+    return out
+
+
+#: the usual shape of a listed object, as S3 (and moto, MinIO, R2...) write it: one regex for all
+_USUAL = re.compile(
+    rb"<Contents><Key>([^<]*)</Key><LastModified>([^<]*)</LastModified><ETag>([^<]*)</ETag>"
+    rb"<Size>([0-9]+)</Size><StorageClass>([^<]*)</StorageClass></Contents>")
+
+
+def _fast_contents(inner: bytes, timestamp: Callable[[str], Any]) -> list | None:
+    """Every ``<Contents>`` of the usual shape, or None (then each is read field by field)."""
+    found = _USUAL.findall(inner)
+    if len(found) != inner.count(b"<Contents>"):
+        return None
+    stamps: dict[bytes, Any] = {}  # keys listed together often share their second
+    out = []
+    for key, modified, etag, size, storage in found:
+        when = stamps.get(modified)
+        if when is None:
+            when = stamps[modified] = timestamp(modified.decode())
+        out.append({"Key": _text(key), "LastModified": when, "ETag": _text(etag), "Size": int(size),
+                    "StorageClass": _text(storage)})
     return out
 
 
@@ -60,8 +85,10 @@ def parse_list_objects_v2(body: bytes, timestamp: Callable[[str], Any]) -> dict 
         return None
     inner = body[body.index(b">", start) + 1:end]
     out: dict[str, Any] = {}
-    contents = []
-    for m in _CONTENTS.finditer(inner):
+    contents = _fast_contents(inner, timestamp)
+    slow = contents is None
+    contents = contents or []
+    for m in _CONTENTS.finditer(inner) if slow else ():
         fields = _fields(m.group(1), _KEY_STR | {"LastModified", "Size", "ChecksumAlgorithm"})
         if fields is None:
             return None

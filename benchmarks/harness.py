@@ -63,6 +63,10 @@ class ServerProcess:
     def seed(self, bucket: str, prefix: str, n: int, layout: str = "flat", size: int = 1) -> None:
         self._call("POST", "seed", bucket=bucket, prefix=prefix, n=n, layout=layout, size=size)
 
+    def latency(self, ms: float) -> None:
+        """Answer every request after ``ms`` milliseconds (0: at once)."""
+        self._call("POST", "latency", ms=ms)
+
     def fastlist(self, on: bool) -> None:
         self._call("POST", "fastlist", on="1" if on else "0")
 

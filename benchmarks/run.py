@@ -35,6 +35,7 @@ CASES = {
     "reads": "cases.reads",
     "rename": "cases.rename",
     "startup": "cases.startup",
+    "inventory": "cases.inventory",
 }
 
 

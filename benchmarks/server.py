@@ -14,6 +14,11 @@ Side endpoints, answered by a fault hook before moto sees them (and left out of 
   would take minutes on moto). ``tree`` spreads the keys over 100 sub-directories.
 - ``POST /__bench__/fastlist?on=1`` → serve ListObjectsV2 of buckets named ``bench-list*`` from a
   cached sorted key list (see ``_install_list_cache``); off by default.
+- ``POST /__bench__/latency?ms=50`` → answer every other request after that delay (a round trip
+  to S3); the server is threaded, so requests in flight wait concurrently, as on S3. 0 turns it off.
+
+``layout=hex`` seeds random 16-hex-digit names (hashes), ``flat`` sequential ones, ``tree`` 100
+sub-directories.
 """
 
 from __future__ import annotations
@@ -38,11 +43,19 @@ def _backend():
     return s3_backends[_ACCOUNT]["aws"]
 
 
+_LATENCY = {"ms": 0.0}
+
+
 def _seed(bucket: str, prefix: str, n: int, layout: str, size: int) -> int:
+    import random
+
     backend = _backend()
     body = b"x" * size
+    rng = random.Random(n)
     for i in range(n):
-        if layout == "tree":
+        if layout == "hex":
+            key = f"{prefix}{rng.getrandbits(64):016x}"
+        elif layout == "tree":
             key = f"{prefix}d{i % 100:02d}/f{i:07d}.bin"
         else:
             key = f"{prefix}f{i:07d}.bin"
@@ -167,11 +180,22 @@ def main() -> None:
         elif what == "fastlist":
             _FAST["on"] = q.get("on", "1") == "1"
             body = json.dumps(_FAST).encode()
+        elif what == "latency":
+            _LATENCY["ms"] = float(q.get("ms", "0"))
+            body = json.dumps(_LATENCY).encode()
         else:
             return 404, {"Content-Type": "text/plain"}, b"unknown control " + what.encode()
         return 200, {"Content-Type": "application/json"}, body
 
+    import time
+
+    def latency(req):
+        if _LATENCY["ms"] and req.bucket != "__bench__":
+            time.sleep(_LATENCY["ms"] / 1000)
+        return None
+
     server.faults.append(control)
+    server.faults.append(latency)
     server.start()
     print(json.dumps({"endpoint": server.endpoint}), flush=True)
     try:

@@ -85,7 +85,7 @@ class Client:
             "response_checksum_validation": r.checksum_mode,
             "connect_timeout": r.connect_timeout,
             "read_timeout": r.read_timeout,
-            "max_pool_connections": max(10, CONCURRENCY * 2),
+            "max_pool_connections": 64,  # inventory keeps up to 32 listings in flight
             "signature_version": "s3v4",  # requests and presigned links alike
         }
         session_cls = _one_try_session_cls()

@@ -209,3 +209,17 @@ def test_html_shows_long_cells_up_to_200_characters():
     long = "x" * 150
     html = StatFrame({"why": [long]})._repr_html_()
     assert long in html
+
+
+def test_the_one_pass_stat_columns_equal_the_schema_getters(config, s3, bucket):
+    """``_Columns._add_stat`` (the listing hot loop) writes exactly what the SCHEMA getters give."""
+    from dumont_nb.tables import SCHEMA, _Columns
+
+    for k in ("a.csv", "d/x", "d/y/", "é z"):
+        s3.put_object(Bucket=bucket, Key=k, Body=b"12")
+    fs = __import__("dumont_nb").filesystem("moto", config=config)
+    page = [e for p in fs.iterdir(bucket) for e in p] + [e for p in fs.iterdir(f"{bucket}/d", recursive=True, markers=True) for e in p]
+    fast, generic = _Columns("moto", SCHEMA), _Columns("moto", tuple(SCHEMA))
+    fast.add(page)
+    generic.add(page)
+    assert fast.data == generic.data and len(fast) == len(page)

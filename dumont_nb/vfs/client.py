@@ -34,6 +34,8 @@ def whole_seconds(value: datetime | None) -> datetime | None:
     """``value`` in UTC, truncated to whole seconds (S3's HTTP dates have no sub-second part)."""
     if value is None:
         return None
+    if value.tzinfo is timezone.utc and not value.microsecond:  # a listing's usual case: as it is
+        return value
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc).replace(microsecond=0)
@@ -307,7 +309,7 @@ def _session(profile: str | None):
     if FAST_LIST_PARSER:
         from .listparse import install
 
-        install(factory)  # ListObjectsV2 pages without botocore's per-key shape walk
+        install(factory, session)  # ListObjectsV2 pages without botocore's per-key shape walk
     return session
 
 

@@ -64,13 +64,23 @@ def _fast_contents(inner: bytes, timestamp: Callable[[str], Any]) -> list | None
     if len(found) != inner.count(b"<Contents>"):
         return None
     stamps: dict[bytes, Any] = {}  # keys listed together often share their second
+    names: dict[bytes, str] = {}  # storage classes (and the like) repeat
     out = []
     for key, modified, etag, size, storage in found:
         when = stamps.get(modified)
         if when is None:
             when = stamps[modified] = timestamp(modified.decode())
-        out.append({"Key": _text(key), "LastModified": when, "ETag": _text(etag), "Size": int(size),
-                    "StorageClass": _text(storage)})
+        sc = names.get(storage)
+        if sc is None:
+            sc = names[storage] = _text(storage)
+        if b"&" in etag:
+            tag = '"' + etag[6:-6].decode() + '"' if etag.startswith(b"&quot;") and etag.endswith(b"&quot;") \
+                and b"&" not in etag[6:-6] else _text(etag)
+        else:
+            tag = etag.decode()
+        k = key.decode()
+        out.append({"Key": _text(key) if "&" in k else k, "LastModified": when, "ETag": tag, "Size": int(size),
+                    "StorageClass": sc})
     return out
 
 
@@ -127,10 +137,31 @@ def parse_list_objects_v2(body: bytes, timestamp: Callable[[str], Any]) -> dict 
     return out
 
 
-def install(factory) -> None:
+def _complete_page(body: bytes) -> bool:
+    """A whole ListObjectsV2 document (not an ``<Error>``, not cut short by a dropped connection)."""
+    head = body[:256]
+    return b"<Error>" not in head and b"<ListBucketResult" in head and body.rstrip().endswith(b"</ListBucketResult>")
+
+
+def install(factory, session=None) -> None:
     """Make ``factory`` (an aiobotocore response-parser factory) give rest-xml parsers that read
-    ListObjectsV2 pages with :func:`parse_list_objects_v2`."""
+    ListObjectsV2 pages with :func:`parse_list_objects_v2`; on ``session``, check a 200
+    ListObjectsV2 page for an embedded error (or a cut-short body) without botocore's ElementTree
+    pass over the whole body (the same decision: such a page is retried as a 500)."""
     from aiobotocore.parsers import PROTOCOL_PARSERS, AioRestXMLParser
+
+    if session is not None:
+        from botocore import handlers
+
+        def handle_200_error(operation_model, response_dict, **kwargs):
+            if operation_model.name != "ListObjectsV2":
+                return handlers._handle_200_error(operation_model, response_dict, **kwargs)
+            if response_dict and response_dict.get("status_code") == 200 and not _complete_page(response_dict["body"]):
+                response_dict["status_code"] = 500
+            return None
+
+        session.unregister("before-parse.s3.*", handlers._handle_200_error)
+        session.get_component("event_emitter").register_first("before-parse.s3.*", handle_200_error)
 
     class FastListXMLParser(AioRestXMLParser):
         def _do_parse(self, response, shape):

@@ -57,14 +57,8 @@ class S3Reader(io.BufferedIOBase):
     def __repr__(self) -> str:
         return f"<S3Reader {self.name} size={self.size}>"
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return False
+    readable = seekable = staticmethod(lambda: True)  # a read-only, seekable file
+    writable = staticmethod(lambda: False)
 
     def tell(self) -> int:
         self._check()

@@ -91,14 +91,8 @@ class S3Writer(CommitOnClose, io.BufferedIOBase):
     def __repr__(self) -> str:
         return f"<S3Writer {self.name} written={self._written}>"
 
-    def writable(self) -> bool:
-        return True
-
-    def readable(self) -> bool:
-        return False
-
-    def seekable(self) -> bool:
-        return False
+    writable = staticmethod(lambda: True)  # write-only, in order
+    readable = seekable = staticmethod(lambda: False)
 
     def tell(self) -> int:
         self._check()

@@ -49,12 +49,10 @@ class DirectoryContract:
 
     def test_listing_errors_are_builtins(self, fs, root, oracle):
         oracle.put(f"{root}/f", b"1")
-        with pytest.raises(NotADirectoryError):
-            fs.readdir(f"{root}/f")
-        with pytest.raises(FileNotFoundError):
-            fs.readdir(f"{root}/nothing")
-        with pytest.raises(FileNotFoundError):
-            fs.stat(f"{root}/nothing")
+        for error, call, path in ((NotADirectoryError, fs.readdir, "f"), (FileNotFoundError, fs.readdir, "nothing"),
+                                  (FileNotFoundError, fs.stat, "nothing")):
+            with pytest.raises(error):
+                call(f"{root}/{path}")
         assert not fs.exists(f"{root}/nothing") and fs.exists(f"{root}/f")
 
     def test_iterdir_pages_and_recursive(self, fs, root, oracle):

@@ -54,6 +54,7 @@ _LAZY = {
     "copy": ".transfers",
     "move": ".transfers",
     "inventory": ".inventories",
+    "sync": ".synchronize",
     "browse": ".widget",
 }
 
@@ -95,6 +96,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from .config import Config, Remote
     from .tables import du, listing
     from .inventories import inventory
+    from .synchronize import sync
     from .transfers import copy, move
     from .urls import URL, parse_url
     from .vfs.base import Capabilities, FileInfo, FileSystem

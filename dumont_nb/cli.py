@@ -56,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--config", default=None, metavar="PATH", help="config file (default: $DUMONT_CONFIG, then the user config)")
     ls.set_defaults(func=_cmd_ls)
 
+    sy = sub.add_parser("sync", help="copy only what is missing or changed between a folder or prefix and another")
+    sy.add_argument("src", help="local folder or remote URL")
+    sy.add_argument("dst", help="local folder or remote URL")
+    sy.add_argument("-n", "--dry-run", action="store_true", help="send no write; print what would happen and its cost")
+    sy.add_argument("--delete", action="store_true", help="also delete what is at dst and not at src")
+    sy.add_argument("--checksum", action="store_true", help="compare content instead of size and mtime")
+    sy.add_argument("--config", default=None, metavar="PATH", help="config file (default: $DUMONT_CONFIG, then the user config)")
+    sy.set_defaults(func=_cmd_sync)
+
     config = sub.add_parser("config", help="config tools")
     csub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = csub.add_parser(
@@ -84,6 +93,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+
+
+def _cmd_sync(args) -> int:
+    from .api import load_config
+    from .synchronize import sync
+
+    config = load_config(args.config) if args.config else None
+    result = sync(args.src, args.dst, delete=args.delete, dry_run=args.dry_run, checksum=args.checksum,
+                  config=config, progress=sys.stderr.isatty())
+    print(repr(result)[len("SyncResult("):-1])
+    if result.estimate:
+        print(f"estimate: {result.estimate}")
+    for path, why in result.failed.items():
+        print(f"failed {path}: {why}", file=sys.stderr)
+    return 0 if result.ok else 1
 
 
 def _port(text: str) -> int:

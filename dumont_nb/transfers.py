@@ -121,7 +121,7 @@ def copy_object(src_fs: FileSystem, src: str, dst_fs: FileSystem, dst: str, tick
             if info.is_dir:
                 raise IsADirError(f"{src_fs.url(src)}: is a directory; use recursive=True", src_fs.url(src))
             size = info.size
-        src_fs.copy(src, dst)  # S3: CopyObject, or UploadPartCopy when huge
+        src_fs.copy(src, dst, size=size)  # S3: CopyObject (UploadPartCopy when huge), no HEAD
         tick(size)
         return size
     extra = {"mtime": mtime} if mtime is not None else {}

@@ -9,7 +9,7 @@ Layers, bottom to top (a module may import its own layer and those below it)::
     config      config           (it parses credential references, so it sits above them)
     urls        urls
     vfs         vfs.*
-    surfaces    tables, fsspec_adapter, protocols, transfers, runner, inventories, _inventory_dask
+    surfaces    tables, fsspec_adapter, protocols, transfers, runner, inventories, _inventory_dask, synchronize
     api         api
     testing     testing.*        (the reference model, test servers, the conformance suite)
     ui          magics.*, widget.*, cli, checks, demo, demo_data (the demo runs a test server)
@@ -31,7 +31,8 @@ LAYERS = [
     ("config", ["config"]),
     ("urls", ["urls"]),
     ("vfs", ["vfs"]),
-    ("surfaces", ["tables", "fsspec_adapter", "protocols", "transfers", "runner", "inventories", "_inventory_dask"]),
+    ("surfaces", ["tables", "fsspec_adapter", "protocols", "transfers", "runner", "inventories", "_inventory_dask",
+                  "synchronize"]),
     ("api", ["api"]),
     ("testing", ["testing"]),
     ("ui", ["magics", "widget", "cli", "checks", "demo", "demo_data"]),

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pandas is imported when a command needs it
 __all__ = [
     "ls", "stat", "du", "find", "cat", "head", "cp", "mv", "rm", "plan_rm", "mkdir", "put",
     "remotes", "caps", "config", "browse", "BinaryObjectError", "NotConfirmedError", "RemovalPlan",
-    "versions", "restore", "share", "parse_duration",
+    "versions", "restore", "share", "parse_duration", "sync",
     "human_size",
 ]
 
@@ -277,3 +277,11 @@ def share(url: str, *, expires: str | int = "1h", put: bool = False, config: Con
     """
     seconds = expires if isinstance(expires, int) else parse_duration(expires)
     return api.presign(url, expires=seconds, method="PUT" if put else "GET", config=config)
+
+
+def sync(src: str, dst: str, *, delete: bool = False, dry_run: bool = False, checksum: bool = False,
+         config: Config | None = None):
+    """:func:`dumont_nb.sync` (see there); returns the :class:`~dumont_nb.synchronize.SyncResult`."""
+    from ..synchronize import sync as _sync
+
+    return _sync(src, dst, delete=delete, dry_run=dry_run, checksum=checksum, config=config)

@@ -150,12 +150,45 @@ def _share(a, cell):
     print(link)
 
 
+def _sync(a, cell):
+    if a.delete and not a.dry_run and not a.yes:
+        plan = commands.sync(a.src, a.dst, delete=True, dry_run=True, checksum=a.checksum)
+        if plan.deleted and not _confirm_sync(plan):
+            print(f"not synced: it would delete {len(plan.deleted)} object(s) at {a.dst}; pass -y to go ahead")
+            return None
+    result = commands.sync(a.src, a.dst, delete=a.delete, dry_run=a.dry_run, checksum=a.checksum)
+    verb = "would copy" if a.dry_run else "copied"
+    est = result.estimate or {}
+    cost = f"; estimate: {est.get('requests')}, {human_size(est.get('bytes', 0))}" + (
+        f", ${est['cost_usd']} ({est['prices']})" if "cost_usd" in est else "") if a.dry_run else ""
+    print(f"{verb} {len(result.copied)} objects ({human_size(result.bytes)}), "
+          f"{'would delete' if a.dry_run else 'deleted'} {len(result.deleted)}, unchanged {len(result.unchanged)}, "
+          f"failed {len(result.failed)}{cost}")
+    for path, why in list(result.failed.items())[:10]:
+        print(f"failed {path}: {why}")
+    return None
+
+
+def _confirm_sync(plan) -> bool:
+    try:
+        answer = builtins.input(f"sync would delete {len(plan.deleted)} object(s) at {plan.dst}; go ahead? [y/N] ")
+    except (EOFError, OSError, StdinNotImplementedError):
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
 _VERSIONS = [
     Command("versions", "every version of the objects under a URL (delete markers too)",
             lambda a, c: commands.versions(a.url, recursive=a.recursive),
             (_URL, arg("-r", "--recursive", action="store_true", help="every key below, not just this level"))),
     Command("restore", "make an old version the latest again (a server-side copy)", _restore,
             (_URL, arg("version_id", metavar="VERSION_ID", help="from `%%dumont versions URL`"))),
+    Command("sync", "copy only what is missing or changed (dry run -n; --delete asks, or -y)", _sync,
+            (arg("src", help="local folder or remote URL"), arg("dst", help="local folder or remote URL"),
+             arg("-n", "--dry-run", action="store_true", help="send no write; show what would happen and its cost"),
+             arg("--delete", action="store_true", help="also delete what is at dst and not at src"),
+             arg("--checksum", action="store_true", help="compare content (MD5/ETag) instead of size and mtime"),
+             arg("-y", "--yes", action="store_true", help="do not ask before deleting"))),
     Command("share", "a link to an object that expires (presigned GET, or PUT with --put)", _share,
             (_URL, arg("--expires", default="1h", help="30m, 1h, 7d or seconds (default 1h; at most 7d)"),
              arg("--put", action="store_true", help="a link to upload the object instead of reading it"))),

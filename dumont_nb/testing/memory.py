@@ -300,7 +300,7 @@ class MemoryFileSystem(FileSystem):
         return count
 
     # -- copies -----------------------------------------------------------------------------------
-    def copy(self, src: str, dst: str) -> None:
+    def copy(self, src: str, dst: str, *, size: int | None = None) -> None:
         """Server-side copy of one object (see :meth:`FileSystem.copy`)."""
         sb, sk, s_dir = self.split(src)
         db, dk, _ = self.split(dst)

@@ -186,14 +186,15 @@ class FileSystem(abc.ABC):
             count += 1
         return count
 
-    def copy(self, src: str, dst: str) -> None:
+    def copy(self, src: str, dst: str, *, size: int | None = None) -> None:
         """Copy one object to ``dst`` (replacing an object there; onto itself it does nothing). Server-side where
         ``capabilities.server_side_copy`` (S3: CopyObject, UploadPartCopy above 5 GiB); this
         default streams it through :meth:`open`, a whole-object write.
 
         Raises:
             FileNotFoundError: no object at ``src``. IsADirectoryError: ``src`` is a directory
-            (copy its objects one by one).
+            (copy its objects one by one). ``size`` (the source's, when the caller knows it from a
+        listing) lets a backend skip looking it up.
         """
         info = self.stat(src)
         if info.is_dir or src.endswith("/"):

@@ -211,7 +211,7 @@ class LocalFileSystem(FileSystem):
             count += 1
         return count
 
-    def copy(self, src: str, dst: str) -> None:
+    def copy(self, src: str, dst: str, *, size: int | None = None) -> None:
         src, dst = self._norm(src), self._norm(dst)
         if os.path.isdir(src):
             raise IsADirError(f"{src}: is a directory; copy its files", src)

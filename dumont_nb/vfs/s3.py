@@ -107,7 +107,7 @@ class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
             self.__dict__.pop("_versioning", None)
         self.client.close()
 
-    def copy(self, src: str, dst: str) -> None:
+    def copy(self, src: str, dst: str, *, size: int | None = None) -> None:
         """One object, server-side: CopyObject, or UploadPartCopy above 5 GiB (see the ABC).
 
         Raises:
@@ -119,6 +119,11 @@ class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
         db, dk, _ = self.split(dst)
         self._need_bucket(sb, src)
         self._need_bucket(db, dst)
+        if size is not None and sk and not s_dir:  # known from a listing: CopyObject alone, no HEAD
+            if (sb, sk) != (db, dk):
+                self.client.run(copy_object, self.client, sb, sk, db, dk, size)
+                self.journal.record(f"{db}/{dk}", True)
+            return
         info = None if s_dir or not sk else self.head(sb, sk)
         if info is None:
             url = self.client.url(sb, sk)

@@ -113,12 +113,15 @@ class S3TreeOps:
             return resp.get("Errors") or []
 
         errors = [e for errs in self.client.gather(one, batches) for e in errs]
-        self.journal.record_many((f"{bucket}/{k}" for k in keys), False)
+        refused = {e.get("Key", ""): e.get("Code") or "refused" for e in errors}
+        self.journal.record_many((f"{bucket}/{k}" for k in keys if k not in refused), False)
         if errors:
             first = errors[0]
-            raise StoreError(
+            err = StoreError(
                 f"{self.client.url(bucket, first.get('Key', ''))}: the store refused to delete {len(errors)} "
                 f"key(s) ({first.get('Code')})",
                 self.client.url(bucket, first.get("Key", "")),
             )
+            err.failed = {f"{bucket}/{k}": code for k, code in refused.items()}  # path -> the store's code
+            raise err
         return len(keys)

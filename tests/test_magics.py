@@ -271,7 +271,7 @@ def test_rm_recursive_declined_deletes_nothing(ip, s3, tree, capsys, monkeypatch
     monkeypatch.setattr("builtins.input", fake_input)
     assert line(ip, f"rm -r moto://{tree}/dir") is None
     assert len(_keys(s3, tree)) == 4
-    assert prompts == [f"delete moto://{tree}/dir: 3 object(s), 20 B? [y/N] "]
+    assert prompts == [f"delete moto://{tree}/dir: 3 object(s), 20 B (1 DeleteObjects request(s); deletes are free on AWS)? [y/N] "]
     assert "not deleted" in capsys.readouterr().out
 
 

@@ -48,7 +48,10 @@ class RemovalPlan:
     paths: tuple[str, ...] = field(default=(), repr=False)
 
     def __str__(self) -> str:
-        return f"{self.url}: {self.count} object(s), {human_size(self.size)}"
+        text = f"{self.url}: {self.count} object(s), {human_size(self.size)}"
+        if self.paths and is_url(self.url):  # the cost side of the confirmation
+            text += f" ({-(-len(self.paths) // 1000)} DeleteObjects request(s); deletes are free on AWS)"
+        return text
 
 
 

@@ -36,6 +36,7 @@ CASES = {
     "rename": "cases.rename",
     "startup": "cases.startup",
     "inventory": "cases.inventory",
+    "sync": "cases.sync",
 }
 
 

@@ -23,17 +23,21 @@ def _tools(ctx: Ctx) -> dict:
                RCLONE_CONFIG_BENCH_ENDPOINT=ctx.endpoint, RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=KEY,
                RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=SECRET, RCLONE_CONFIG_BENCH_REGION=REGION,
                RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE="true")
+    env.pop("AWS_CA_BUNDLE", None)  # plain http here; rclone refuses to start with a custom CA bundle set
     aws = shutil.which("aws", path="/root/.pyenv/shims:" + os.environ.get("PATH", "")) or shutil.which("aws")
     rclone = shutil.which("rclone")
 
     def dumont(src, dst):
         import dumont_nb
 
-        r = dumont_nb.sync(src, dst.replace("s3://", "bench://"), config=ctx.dumont_config, progress=False)
+        r = dumont_nb.sync(src.replace("s3://", "bench://"), dst.replace("s3://", "bench://"), config=ctx.dumont_config,
+                           progress=False)
         assert r.ok, r.failed
 
     def run(cmd):
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=1800)
+        p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=1800)
+        if p.returncode:
+            raise RuntimeError(f"{cmd[0]} exited {p.returncode}: {p.stderr.strip()[-300:]}")
 
     tools = {"dumont_nb": dumont}
     if rclone:

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 
 from .config import Config, Remote
 from .errors import CredentialError
+from .formatting import scrub
 
 __all__ = ["Finding", "RemoteReport", "check_config", "check_remote", "format_reports", "SKEW_WARN", "SKEW_FAIL"]
 
@@ -75,8 +76,8 @@ def check_remote(remote: Remote, *, probe_writes: bool = False) -> RemoteReport:
                 _probe_conditional_writes(remote, report)
         except Exception as exc:  # anything unexpected is still one line, never a traceback
             report.add("fail", f"unexpected error: {type(exc).__name__}: {_first_line(exc)}")
-    scrub = _scrubber(secrets)
-    report.findings = [Finding(f.level, scrub(f.message), scrub(f.fix) if f.fix else None) for f in report.findings]
+    report.findings = [Finding(f.level, scrub(f.message, secrets), scrub(f.fix, secrets) if f.fix else None)
+                       for f in report.findings]
     return report
 
 
@@ -104,17 +105,6 @@ def _credentials(remote: Remote, report: RemoteReport):
     refs = ", ".join(f"{k}={v}" for k, v in remote.credentials.refs().items())
     report.add("ok", f"credentials resolved ({refs}); values not shown")
     return resolved, secrets
-
-
-def _scrubber(secrets: list[str]):
-    values = sorted((s for s in secrets if s), key=len, reverse=True)
-
-    def scrub(text: str) -> str:
-        for value in values:
-            text = text.replace(value, "***")
-        return text
-
-    return scrub
 
 
 def _client(remote: Remote, creds: dict | None, *, path_style: bool | None = None):

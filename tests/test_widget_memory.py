@@ -9,18 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from test_widget_actions import run  # noqa: E402  (click, fill the form, confirm, wait)
+
 from dumont_nb.testing import MemoryFileSystem
 from dumont_nb.widget import browse
-
-
-def run(b, action, text=None):
-    b.buttons[action].click()
-    assert b.wait(60)
-    assert b.actions._form.layout.display != "none", b.message
-    if text is not None:
-        b.actions._form_text.value = text
-    b.actions._form_ok.click()
-    assert b.wait(60)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import threading
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -228,8 +229,6 @@ def count(job: Job, fs: FileSystem, path: str, url: str) -> str:
         Cancelled: Cancel was pressed.
     """
     from ..vfs.parallel import list_pages
-
-    import threading
 
     totals, lock = [0, 0], threading.Lock()
 

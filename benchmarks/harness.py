@@ -351,6 +351,23 @@ class Ctx:
         self._dumont = None
         self.dumont_error: str | None = None
         self.fastlist = True  # run.py turns it off with --stock-moto-listing
+        self.latency_ms = 0.0  # run.py sets it (and the server's) before each round of cases
+
+    def at(self, title: str) -> str:
+        """``title`` with the round's latency, as every section names it."""
+        return f"{title} — at {self.latency_ms:g} ms a request"
+
+    def tool_env(self) -> dict:
+        """The environment for the peer CLIs (rclone's remote ``bench:``, the AWS CLI)."""
+        import os
+
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_DEFAULT_REGION=REGION,
+                   RCLONE_CONFIG_BENCH_TYPE="s3", RCLONE_CONFIG_BENCH_PROVIDER="Other",
+                   RCLONE_CONFIG_BENCH_ENDPOINT=self.endpoint, RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=KEY,
+                   RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=SECRET, RCLONE_CONFIG_BENCH_REGION=REGION,
+                   RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE="true")
+        env.pop("AWS_CA_BUNDLE", None)  # plain http here; rclone refuses to start with a custom CA bundle set
+        return env
 
     @property
     def s3fs(self):

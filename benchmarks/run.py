@@ -1,6 +1,6 @@
 """Run the dumont_nb benchmarks against boto3, s3fs and obstore on one moto server.
 
-    python benchmarks/run.py            # the whole run (< 10 minutes on 2 cores), writes docs/benchmarks.md
+    python benchmarks/run.py            # the whole run, every case at 0 and 50 ms a request, writes docs/benchmarks.md
     python benchmarks/run.py --quick    # smaller sizes, fewer repetitions, for iteration
     python benchmarks/run.py --cases listing,reads --no-write
 
@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cases", default=",".join(CASES), help=f"comma-separated subset of: {', '.join(CASES)}")
     p.add_argument("--stock-moto-listing", action="store_true",
                    help="serve listings with moto's own (slow) scan and serializer (see benchmarks/server.py)")
+    p.add_argument("--latencies", default="0,50",
+                   help="comma-separated ms a request: every case runs once at each (default 0,50)")
     p.add_argument("--no-write", action="store_true", help="print only; do not write docs/benchmarks.md")
     args = p.parse_args(argv)
     wanted = [c.strip() for c in args.cases.split(",") if c.strip()]
@@ -53,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         p.error(f"unknown case(s) {unknown}; choose from {list(CASES)}")
 
+    try:
+        latencies = [float(x) for x in args.latencies.split(",") if x.strip()]
+    except ValueError:
+        p.error(f"--latencies: comma-separated numbers of milliseconds, got {args.latencies!r}")
     started = datetime.now(timezone.utc)
     load_start = os.getloadavg()
     t0 = time.perf_counter()
@@ -63,23 +69,33 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="dumont-bench-") as scratch:
             ctx = Ctx(server, Path(scratch), args.quick)
             ctx.fastlist = not args.stock_moto_listing
-            for name in wanted:
-                try:
-                    sections += import_module(CASES[name]).run(ctx)
-                except Exception:
-                    print(f"case {name} failed:\n{traceback.format_exc()}", file=sys.stderr)
-                print(f"[{time.perf_counter() - t0:.0f} s]", flush=True)
+            for ms in latencies:
+                ctx.latency_ms = ms
+                server.latency(ms)
+                for name in wanted:
+                    try:
+                        for sec in import_module(CASES[name]).run(ctx):
+                            sec.key = f"{sec.key}@{ms:g}ms"
+                            if "ms a request" not in sec.title:
+                                sec.title = ctx.at(sec.title)
+                            sections.append(sec)
+                    except Exception:
+                        print(f"case {name} at {ms:g} ms failed:\n{traceback.format_exc()}", file=sys.stderr)
+                    print(f"[{time.perf_counter() - t0:.0f} s]", flush=True)
+                server.latency(0)
     finally:
         server.stop()
     elapsed = time.perf_counter() - t0
     command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + \
         ("" if args.cases == ",".join(CASES) else f" --cases {args.cases}") + \
-        (" --stock-moto-listing" if args.stock_moto_listing else "")
+        (" --stock-moto-listing" if args.stock_moto_listing else "") + \
+        ("" if args.latencies == "0,50" else f" --latencies {args.latencies}")
     doc = {
         "command": command,
         "started": started.strftime("%Y-%m-%d %H:%M"),
         "elapsed": elapsed,
         "quick": args.quick,
+        "latencies": latencies,
         "cpus": os.cpu_count(),
         "load": [round(x, 1) for x in load_start] + [round(x, 1) for x in os.getloadavg()],
         "versions": {m: _version(m) for m in ("dumont_nb", "boto3", "s3fs", "obstore", "moto", "pandas")},

@@ -56,6 +56,8 @@ _LAZY = {
     "inventory": ".inventories",
     "sync": ".synchronize",
     "browse": ".widget",
+    "storage_options": ".engines",
+    "register_duckdb": ".engines",
 }
 
 #: the errors one catches by name (the rest are builtins: FileNotFoundError, ...)

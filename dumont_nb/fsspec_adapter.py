@@ -24,6 +24,7 @@ Registering the classes as protocols is :mod:`dumont_nb.protocols`' job.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import fsspec
@@ -35,7 +36,10 @@ from .errors import ConfigError, CredentialError
 from .vfs.base import FileInfo, FileSystem
 from .vfs.registry import filesystem
 
-__all__ = ["DumontFileSystem", "adapter_class"]
+__all__ = ["DumontFileSystem", "adapter_class", "INFO_TTL"]
+
+#: seconds an ``info`` answer is reused (while this process has changed nothing on the remote)
+INFO_TTL = 1.0
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(://|::)")
 
@@ -69,6 +73,7 @@ class DumontFileSystem(AbstractFileSystem):
 
     def __init__(self, remote: dict | None = None, remote_name: str | None = None, credentials_redacted: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
+        self._infos: dict[str, tuple[float, int, FileInfo]] = {}
         if remote is not None:
             if credentials_redacted:
                 raise CredentialError(
@@ -157,7 +162,29 @@ class DumontFileSystem(AbstractFileSystem):
         path = self._vfs_path(path)
         if not path:
             return {"name": "", "size": 0, "type": "directory"}
-        return _info_dict(self.vfs.stat(path))
+        return _info_dict(self._stat(path))
+
+    def _stat(self, path: str) -> FileInfo:
+        """``vfs.stat(path)``, remembered for :data:`INFO_TTL` seconds while the vfs has made no
+        mutation since (its ``changes()``): a reader such as pyarrow asks ``info``, ``isfile``
+        and ``open`` of one file, twice, within milliseconds; that is one HEAD, not five."""
+        vfs, now = self.vfs, time.monotonic()
+        changes = vfs.changes()
+        hit = self._infos.get(path)
+        if hit is not None and hit[0] > now and hit[1] == changes >= 0:
+            return hit[2]
+        info = vfs.stat(path)
+        if changes >= 0:
+            if len(self._infos) > 1024:
+                self._infos.clear()
+            self._infos[path] = (now + INFO_TTL, changes, info)
+        return info
+
+    def _fresh(self, path: str) -> FileInfo | None:
+        hit = self._infos.get(path)
+        if hit is not None and hit[0] > time.monotonic() and hit[1] == self.vfs.changes() >= 0:
+            return hit[2]
+        return None
 
     def find(self, path, maxdepth=None, withdirs=False, detail=False, **kwargs):
         """All files under ``path`` from one recursive listing (``ceil(N/1000)`` requests)."""
@@ -188,7 +215,8 @@ class DumontFileSystem(AbstractFileSystem):
     created = modified
 
     def invalidate_cache(self, path=None):
-        """Nothing is cached here (the vfs layer owns any cache)."""
+        """Forget the short-lived ``info`` answers (see :meth:`_stat`)."""
+        self._infos.clear()
 
     # -- opening ----------------------------------------------------------------------------
     def _open(self, path, mode="rb", block_size=None, autocommit=True, cache_options=None, **kwargs):
@@ -196,7 +224,11 @@ class DumontFileSystem(AbstractFileSystem):
             from .errors import NotSupportedError
 
             raise NotSupportedError("fsspec transactions are not supported: dumont writes commit on close")
-        return self.vfs.open(self._strip_protocol(path), mode)
+        path = self._strip_protocol(path)
+        known = self._fresh(self._vfs_path(path)) if mode in ("rb", "r") else None
+        if mode not in ("rb", "r"):
+            self._infos.clear()
+        return self.vfs.open(path, mode, **({"info": known} if known is not None else {}))
 
     # -- changing the tree ------------------------------------------------------------------
     def mkdir(self, path, create_parents=True, **kwargs):

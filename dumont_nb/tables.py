@@ -37,7 +37,7 @@ import pandas as pd
 
 from .formatting import human_size
 from .urls import parse_url
-from .vfs.base import FileInfo, FileSystem
+from .vfs.base import FileInfo, FileSystem, PageColumns
 from .vfs.parallel import list_pages
 from .vfs.registry import resolve
 
@@ -162,6 +162,20 @@ class _Columns:
             etag.append(None if i.is_dir or i.etag is None else i.etag.strip('"'))
             sc.append(i.storage_class)
 
+    def add_columns(self, page: PageColumns) -> None:
+        """A page already in columns: the same values :meth:`add` gives for its ``FileInfo``."""
+        d, remote, paths, is_dir = self.data, self.remote, page.paths, page.is_dir
+        dirs = any(is_dir)
+        d["path"].extend(paths)
+        d["url"].extend([f"{remote}://{p}/" if i else f"{remote}://{p}" for p, i in zip(paths, is_dir)] if dirs
+                        else [f"{remote}://{p}" for p in paths])
+        d["name"].extend([p[p.rfind("/") + 1:] for p in paths])
+        d["type"].extend(["dir" if i else "file" for i in is_dir] if dirs else ["file"] * len(paths))
+        d["size"].extend(page.sizes)
+        d["mtime"].extend([_NAT if m is None else m for m in page.mtimes])
+        d["etag"].extend(page.etags)
+        d["storage_class"].extend(page.storage_classes)
+
     def extend(self, other: "_Columns") -> None:
         """Append ``other``'s rows (same schema), emptying it."""
         for name, values in other.data.items():
@@ -254,7 +268,13 @@ def listing(url: str, *, recursive: bool = False, glob: str | None = None, head:
         cols, seen = _collect(fs.iter_versions(path, recursive=recursive), fs.name, keep, SCHEMA + VERSION_SCHEMA)
         frame = cols.frame()
         return _with_head(fs, frame) if head else frame
-    cols, seen = _collect(fs.iterdir(path, recursive=recursive), fs.name, keep)
+    if keep is None:  # no filter: the pages in columns, no object per key
+        cols, seen = _Columns(fs.name), 0
+        for page in fs.iter_columns(path, recursive=recursive):
+            seen += len(page)
+            cols.add_columns(page)
+    else:
+        cols, seen = _collect(fs.iterdir(path, recursive=recursive), fs.name, keep)
     if not seen:
         info = fs.stat(path)  # raises FileNotFoundError when nothing is there
         if not info.is_dir and (keep is None or keep(info)):

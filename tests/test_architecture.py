@@ -10,7 +10,7 @@ Layers, bottom to top (a module may import its own layer and those below it)::
     urls        urls
     vfs         vfs.*
     surfaces    tables, fsspec_adapter, protocols, transfers, runner, inventories, _inventory_dask, synchronize
-    api         api
+    api         api, engines     (engines hands remotes to polars, pyarrow, DuckDB)
     testing     testing.*        (the reference model, test servers, the conformance suite)
     ui          magics.*, widget.*, cli, checks, demo, demo_data (the demo runs a test server)
 
@@ -33,7 +33,7 @@ LAYERS = [
     ("vfs", ["vfs"]),
     ("surfaces", ["tables", "fsspec_adapter", "protocols", "transfers", "runner", "inventories", "_inventory_dask",
                   "synchronize"]),
-    ("api", ["api"]),
+    ("api", ["api", "engines"]),
     ("testing", ["testing"]),
     ("ui", ["magics", "widget", "cli", "checks", "demo", "demo_data"]),
 ]
@@ -47,6 +47,10 @@ def _modules() -> dict[str, Path]:
         parts = [p for p in rel.parts if p != "__init__"]
         out[".".join(parts)] = path
     return out
+
+
+def test_every_module_has_a_layer():
+    assert [m for m in _modules() if m and _layer(m) is None] == []
 
 
 def _layer(module: str) -> int | None:

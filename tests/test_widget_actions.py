@@ -216,7 +216,9 @@ def test_capability_disabled_actions_say_why(config, emulate_config, s3, filled)
 def test_copy_as_code(config, filled):
     b = browse(f"moto://{filled}/a/", config=config)
     b.buttons["code"].click()
-    assert b.actions._code_text.value == f"import dumont_nb\ndumont_nb.listing('moto://{filled}/a/')"
+    code = b.actions._code_text.value
+    assert code.startswith("import dumont_nb\n") and "dumont_nb.load_config()" in code
+    assert code.endswith(f"df = dumont_nb.listing('moto://{filled}/a/')")
     assert b.listing.clipboard == b.actions._code_text.value and b.listing.clipboard_serial == 1
     b.listing.selected = [f"moto://{filled}/a/one.txt"]
     b.actions._code_style.value = "magic"
@@ -224,3 +226,6 @@ def test_copy_as_code(config, filled):
     b.actions._code_style.value = "python"
     assert f"with dumont_nb.open('moto://{filled}/a/one.txt', 'rb') as f:" in b.actions._code_text.value
     compile(b.actions._code_text.value, "<snippet>", "exec")
+    b.listing.selected = [f"moto://{filled}/a/one.csv"]
+    b.actions._code_engine.value = "polars"  # the engine chooser redraws the code
+    assert "dumont_nb.storage_options('moto', engine='polars')" in b.actions._code_text.value

@@ -78,7 +78,9 @@ def test_snippets_python_and_magic_never_carry_credentials():
     assert "pd.read_parquet('r2://b/data/y.parquet')" in py
     assert "dumont_nb.open('r2://b/data/blob.bin', 'rb')" in py
     compile(py, "<snippet>", "exec")
-    assert snippet("r2://b/data/", []) == "import dumont_nb\ndumont_nb.listing('r2://b/data/')"
+    assert snippet("r2://b/data/", []).splitlines()[0] == "import dumont_nb"
+    assert "dumont_nb.load_config()" in py  # runs in a fresh kernel
+    assert snippet("r2://b/data/", []).splitlines()[-1] == "df = dumont_nb.listing('r2://b/data/')"
     assert snippet("r2://b/data/", ["r2://b/data/x.csv"], style="magic") == "%dumont cat r2://b/data/x.csv"
     assert snippet("r2://b/data/", [], style="magic") == "%dumont ls r2://b/data/"
     with pytest.raises(ValueError):

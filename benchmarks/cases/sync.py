@@ -1,4 +1,4 @@
-"""Case: sync at 50 ms a request: many small files and a few large ones, local → remote and
+"""Case: sync (at each latency of the run): many small files and a few large ones, local → remote and
 remote → remote within one remote; a first run into an empty prefix, then a no-op second run.
 dumont_nb.sync against rclone (Debian's) and the AWS CLI's ``s3 sync``, on the same server."""
 
@@ -9,21 +9,15 @@ import shutil
 import subprocess
 import time
 
-from harness import KEY, REGION, SECRET, Ctx, Result, Section, Verdict
+from harness import Ctx, Result, Section, Verdict
 
 TARGET = "first run ≥ 1.0× rclone and ≥ 2× `aws s3 sync`; the no-op run costs no more than the two listings"
-LATENCY_MS = 50
 WRITES = ("PutObject", "CopyObject", "DeleteObjects", "DeleteObject", "CreateMultipartUpload", "UploadPart",
           "CompleteMultipartUpload", "UploadPartCopy")
 
 
 def _tools(ctx: Ctx) -> dict:
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_DEFAULT_REGION=REGION,
-               RCLONE_CONFIG_BENCH_TYPE="s3", RCLONE_CONFIG_BENCH_PROVIDER="Other",
-               RCLONE_CONFIG_BENCH_ENDPOINT=ctx.endpoint, RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=KEY,
-               RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=SECRET, RCLONE_CONFIG_BENCH_REGION=REGION,
-               RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE="true")
-    env.pop("AWS_CA_BUNDLE", None)  # plain http here; rclone refuses to start with a custom CA bundle set
+    env = ctx.tool_env()
     aws = shutil.which("aws", path="/root/.pyenv/shims:" + os.environ.get("PATH", "")) or shutil.which("aws")
     rclone = shutil.which("rclone")
 
@@ -73,7 +67,7 @@ def run(ctx: Ctx) -> list[Section]:
     tools = _tools(ctx)
     for kind, what in (("small", f"{small_n:,} files of ~0.5 KiB"), (f"large", f"{large_n} files of {large_mib} MiB")):
         for direction in ("local → remote", "remote → remote (one remote)"):
-            title = f"Sync {what}, {direction}, at {LATENCY_MS} ms a request"
+            title = ctx.at(f"Sync {what}, {direction}")
             ctx.log(title)
             results = []
             for name, fn in tools.items():
@@ -83,7 +77,9 @@ def run(ctx: Ctx) -> list[Section]:
                 else:
                     src, dst = f"s3://{bucket}/{slug}-{kind}", f"s3://{bucket}/{slug}-{kind}-mirror"
                 r = Result(f"sync-{kind}-{direction[:5]}", name)
-                ctx.server.latency(LATENCY_MS)
+                if ctx.latency_ms == 0:  # a fresh destination for this round
+                    dst += "-0ms"
+                    src = src + "-0ms" if not direction.startswith("local") else src
                 try:
                     first, reqs = _measure(ctx, fn, src, dst)
                     second, noop = _measure(ctx, fn, src, dst)
@@ -92,8 +88,6 @@ def run(ctx: Ctx) -> list[Section]:
                     ctx.log(f"  {name}: FAILED {r.error}")
                     results.append(r)
                     continue
-                finally:
-                    ctx.server.latency(0)
                 r.times, r.requests = [first], reqs
                 r.facts = {"noop_s": round(second, 2), "noop_writes": sum(v["count"] for k, v in noop.items() if k in WRITES),
                            "noop_requests": sum(v["count"] for v in noop.values())}

@@ -16,7 +16,7 @@ from ..errors import ExistsError, InvalidURLError, NotADirError, NotSupportedErr
 from ..urls import is_url
 from .capabilities import CAPABILITY_WHY, EMULATE_WHY, S3_CAPABILITIES, S3_EMULATE_CAPABILITIES, Capabilities
 
-__all__ = ["Capabilities", "FileInfo", "FileSystem", "S3_CAPABILITIES", "S3_EMULATE_CAPABILITIES", "CAPABILITY_WHY",
+__all__ = ["Capabilities", "FileInfo", "FileSystem", "PageColumns", "S3_CAPABILITIES", "S3_EMULATE_CAPABILITIES", "CAPABILITY_WHY",
            "EMULATE_WHY"]
 
 
@@ -47,6 +47,33 @@ class FileInfo:
         return "dir" if self.is_dir else "file"
 
 
+@dataclass
+class PageColumns:
+    """One listing page in columns, row ``i`` being what ``FileInfo`` ``i`` of the page says:
+    ``paths`` (``bucket/key``, no trailing ``/``), ``is_dir``, ``sizes`` (0 for directories),
+    ``mtimes`` (whole seconds since the epoch, ``None`` where unknown), ``etags`` (unquoted, ``None``
+    for directories), ``storage_classes``. Listings of millions of keys build no object per key.
+    """
+
+    paths: list[str]
+    is_dir: list[bool]
+    sizes: list[int]
+    mtimes: list[int | None]
+    etags: list[str | None]
+    storage_classes: list[str | None]
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    @classmethod
+    def of(cls, page: list[FileInfo]) -> "PageColumns":
+        """The columns of a page of ``FileInfo``."""
+        return cls([i.path.rstrip("/") for i in page], [i.is_dir for i in page], [int(i.size or 0) for i in page],
+                   [None if i.mtime is None else int(i.mtime.timestamp()) for i in page],
+                   [None if i.is_dir or i.etag is None else i.etag.strip('"') for i in page],
+                   [i.storage_class for i in page])
+
+
 class FileSystem(abc.ABC):
     """A file system over one remote. Paths are ``bucket/key``.
 
@@ -67,7 +94,9 @@ class FileSystem(abc.ABC):
     @abc.abstractmethod
     def open(self, path: str, mode: str = "rb", **kwargs: Any) -> IO:
         """Open an object. ``rb``/``r`` read (ranged GETs); ``wb``/``w``/``xb``/``x`` write the whole
-        object on close. ``ab``/``r+b``/``w+b`` need ``emulate: true``.
+        object on close. ``ab``/``r+b``/``w+b`` need ``emulate: true``. A reader may be given
+        ``info=`` (the object's :class:`FileInfo`, fresh from :meth:`stat`) to skip its own HEAD;
+        its reads stay pinned to that ETag, so a changed object fails them instead of mixing.
 
         Raises:
             FileNotFoundError: reading a missing object.
@@ -100,6 +129,17 @@ class FileSystem(abc.ABC):
         copy or a move can keep empty folders. Does not raise for
         an empty prefix (its one page is empty).
         """
+
+    def changes(self) -> int:
+        """A number that grows with every mutation made through this file system, for caches of
+        its answers; -1 (the default) means "not tracked: do not cache"."""
+        return -1
+
+    def iter_columns(self, path: str, *, recursive: bool = False) -> Iterator[PageColumns]:
+        """:meth:`iterdir`'s pages (markers hidden) as :class:`PageColumns`, in the same order;
+        a backend may build them without a ``FileInfo`` per key. Raises as :meth:`iterdir`."""
+        for page in self.iterdir(path, recursive=recursive):
+            yield PageColumns.of(page)
 
     @abc.abstractmethod
     def mkdir(self, path: str) -> None:

@@ -105,13 +105,15 @@ def refuse_overlap(sb: str, sk: str, db: str, dk: str, surl: str = "", durl: str
 
 
 def rename(fs: "S3Backend", src: str, dst: str) -> None:
-    """:meth:`S3Backend.rename`; see there for what is raised."""
+    """:meth:`S3Backend.rename`; see there for what is raised. No HEAD: whether ``src`` is an
+    object or a directory comes from the listing the directory needs anyway, whether ``dst`` is
+    an object from one short listing (where own recent writes are pending, HEADs decide)."""
     client = fs.client
     sb, sk, s_dir, db, dk, surl, durl = fs._rename_paths(src, dst)
     if (sb, sk) == (db, dk):
         fs.stat(src)  # NotFoundError if there is nothing to rename
         return
-    info = None if s_dir else fs.head(sb, sk)
+    info, keys = (None, None) if s_dir else _listed_source(fs, sb, sk)
     if info is not None:
         if fs._dir_alive(db, dk):
             raise IsADirError(f"{durl}: is a directory; rename the object to a key inside it", durl)
@@ -121,12 +123,49 @@ def rename(fs: "S3Backend", src: str, dst: str) -> None:
         fs.journal.record(f"{sb}/{sk}", False)
         return
     refuse_overlap(sb, sk, db, dk, surl, durl)
-    keys = [kv for page in fs._keys(sb, f"{sk}/") for kv in page]
+    if keys is None:
+        keys = [kv for page in fs._keys(sb, f"{sk}/") for kv in page]
     if not keys:
         raise NotFoundError(f"{surl}: no such object or directory", surl)
-    if fs.head(db, dk) is not None:
+    if _is_object(fs, db, dk):
         raise NotADirError(f"{durl}: is an object; cannot rename a directory onto it", durl)
     plan = [(k, dk + k[len(sk):], size) for k, size in keys]
     client.gather(lambda t: copy_object(client, sb, t[0], db, t[1], t[2]), plan)
     fs.journal.record_many((f"{db}/{d}" for _, d, _ in plan), True)
     fs._delete(sb, [k for k, _ in keys])
+
+
+def _listed_source(fs: "S3Backend", bucket: str, key: str):
+    """``(object, None)`` if ``key`` is an object, else ``(None, [(key, size)] under key/ or None)``.
+
+    One listing of the prefix ``key`` (no ``/``): the object ``key``, when there is one, is its
+    first entry, and the directory's keys follow unless a sibling sorting before ``/`` comes
+    first (``key.csv`` before ``key/``): then None, and the caller lists ``key/`` itself.
+    """
+    if fs.journal.under(f"{bucket}/{key}"):  # own recent writes: HEAD, then a listing
+        return fs.head(bucket, key), None
+    below, keys = f"{key}/", []
+    for resp in fs._pages(bucket, key, None):
+        for c in resp.get("Contents", ()):
+            k = c["Key"]
+            if k == key:
+                return fs._info(bucket, key, c.get("Size", 0), c.get("LastModified"), c.get("ETag"),
+                                c.get("StorageClass")), None
+            if k.startswith(below):
+                keys.append((k, c.get("Size", 0)))
+            elif k < below:
+                return None, None
+            else:
+                return None, keys  # past the directory
+    return None, keys
+
+
+def _is_object(fs: "S3Backend", bucket: str, key: str) -> bool:
+    """Whether ``key`` is an object: the first entry of a one-key delimiter listing of the
+    prefix ``key`` is the object itself when there is one."""
+    if fs.journal.under(f"{bucket}/{key}"):
+        return fs.head(bucket, key) is not None
+    resp = fs.client.call("list_objects_v2", url=fs.client.url(bucket, key), Bucket=bucket, Prefix=key,
+                          Delimiter="/", MaxKeys=1)
+    first = resp.get("Contents") or [{}]
+    return first[0].get("Key") == key

@@ -27,6 +27,8 @@ class Journal:
         self.ttl = ttl
         self._entries: dict[str, tuple[float, bool]] = {}
         self._lock = threading.Lock()
+        #: grows with every recorded mutation (caches of this backend's answers compare it)
+        self.changes = 0
 
     def record(self, path: str, exists: bool) -> None:
         self.record_many((path,), exists)
@@ -34,6 +36,7 @@ class Journal:
     def record_many(self, paths, exists: bool) -> None:
         now = time.monotonic()
         with self._lock:
+            self.changes += 1
             for p in paths:
                 self._entries.pop(p, None)  # re-insert: dict order is age order
                 self._entries[p] = (now, exists)

@@ -15,9 +15,16 @@ return (XML's line-end rules) — makes it hand the page to botocore's own parse
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from itertools import chain
+from contextvars import ContextVar
+from typing import Any, Callable, NamedTuple
 
-__all__ = ["parse_list_objects_v2", "install"]
+__all__ = ["parse_list_objects_v2", "parse_rows", "Rows", "ROWS", "install"]
+
+#: set (in the task that sends the request) to have ListObjectsV2 parsed into ``{"Rows": Rows, ...}``;
+#: a callable is also given :func:`next_token` of the body before the page is parsed
+ROWS: ContextVar[Any] = ContextVar("dumont_list_rows", default=False)
+_NEXT = re.compile(rb"<NextContinuationToken>([^<]*)</NextContinuationToken>")
 
 _CONTENTS = re.compile(rb"<Contents>(.*?)</Contents>", re.S)
 _COMMON = re.compile(rb"<CommonPrefixes>(.*?)</CommonPrefixes>", re.S)
@@ -54,39 +61,108 @@ def _fields(block: bytes, known: set[str]) -> list[tuple[str, bytes | None]] | N
 
 #: the usual shape of a listed object, as S3 (and moto, MinIO, R2...) write it: one regex for all
 _USUAL = re.compile(
-    rb"<Contents><Key>([^<]*)</Key><LastModified>([^<]*)</LastModified><ETag>([^<]*)</ETag>"
-    rb"<Size>([0-9]+)</Size><StorageClass>([^<]*)</StorageClass></Contents>")
+    r"<Contents><Key>([^<]*)</Key><LastModified>([^<]*)</LastModified><ETag>([^<]*)</ETag>"
+    r"<Size>([0-9]+)</Size><StorageClass>([^<]*)</StorageClass></Contents>")
+_PREFIX = re.compile(r"<CommonPrefixes><Prefix>([^<]*)</Prefix></CommonPrefixes>")
 
 
-def _fast_contents(inner: bytes, timestamp: Callable[[str], Any]) -> list | None:
-    """Every ``<Contents>`` of the usual shape, or None (then each is read field by field)."""
-    found = _USUAL.findall(inner)
-    if len(found) != inner.count(b"<Contents>"):
+def _unescape(s: str) -> str:
+    plain = s.replace("&quot;", '"')
+    return _ENTITY.sub(_entity, plain) if "&" in plain else plain
+
+
+class Rows(NamedTuple):
+    """One ListObjectsV2 page in columns, XML entities decoded (keys and prefixes still
+    URL-encoded where the page says ``EncodingType=url``): what the stat table needs, with no
+    per-key dict. ``top`` holds the page's other fields as :func:`parse_list_objects_v2` gives them."""
+
+    top: dict
+    keys: list[str]
+    modified: list[str]
+    etags: list[str]
+    sizes: list[int]
+    storage: list[str]
+    prefixes: list[str]
+
+
+def parse_rows(body: bytes) -> Rows | None:
+    """The page as :class:`Rows`, or None unless every ``<Contents>`` and ``<CommonPrefixes>``
+    has the usual shape (then :func:`parse_list_objects_v2` or botocore reads it)."""
+    if b"\r" in body or b"<![CDATA[" in body or b"<!--" in body:
         return None
-    stamps: dict[bytes, Any] = {}  # keys listed together often share their second
-    names: dict[bytes, str] = {}  # storage classes (and the like) repeat
-    out = []
-    for key, modified, etag, size, storage in found:
-        when = stamps.get(modified)
-        if when is None:
-            when = stamps[modified] = timestamp(modified.decode())
-        sc = names.get(storage)
-        if sc is None:
-            sc = names[storage] = _text(storage)
-        if b"&" in etag:
-            tag = '"' + etag[6:-6].decode() + '"' if etag.startswith(b"&quot;") and etag.endswith(b"&quot;") \
-                and b"&" not in etag[6:-6] else _text(etag)
+    start = body.find(b"<ListBucketResult")
+    end = body.rfind(b"</ListBucketResult>")
+    if start < 0 or end < 0:
+        return None
+    try:
+        inner = body[body.index(b">", start) + 1:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    found = _USUAL.findall(inner)
+    prefixes = _PREFIX.findall(inner)
+    rest = _outside(inner, "<Contents>", "</Contents>", found, _ROW_TAGS)
+    rest = None if rest is None else _outside(rest, "<CommonPrefixes>", "</CommonPrefixes>", prefixes, _PREFIX_TAGS)
+    fields = None if rest is None else _fields(rest.encode(), _TOP_STR | _TOP_INT | {"IsTruncated"})
+    if fields is None:
+        return None
+    top: dict[str, Any] = {}
+    for name, raw in fields:
+        if name in _TOP_INT:
+            top[name] = int(raw or 0)
+        elif name == "IsTruncated":
+            top[name] = (raw or b"").strip().lower() == b"true"
         else:
-            tag = etag.decode()
-        k = key.decode()
-        out.append({"Key": _text(key) if "&" in k else k, "LastModified": when, "ETag": tag, "Size": int(size),
-                    "StorageClass": sc})
+            top[name] = _text(raw)
+    prefixes = _unescape_all(prefixes) if "&" in "".join(prefixes) else prefixes
+    if not found:
+        return Rows(top, [], [], [], [], [], prefixes)
+    keys, modified, etags, sizes, storage = (list(col) for col in zip(*found))
+    etags = [e.replace("&quot;", '"') for e in etags]  # nearly every ETag is quoted so
+    return Rows(top, _unescape_all(keys) if "&" in "".join(keys) else keys, modified,
+                _unescape_all(etags) if "&" in "".join(etags) else etags, [int(n) for n in sizes],
+                _unescape_all(storage) if "&" in "".join(storage) else storage, prefixes)
+
+
+_ROW_TAGS = len("<Contents><Key></Key><LastModified></LastModified><ETag></ETag><Size></Size>"
+                "<StorageClass></StorageClass></Contents>")
+_PREFIX_TAGS = len("<CommonPrefixes><Prefix></Prefix></CommonPrefixes>")
+
+
+def _outside(text: str, open_tag: str, close_tag: str, found: list, tags: int) -> str | None:
+    """``text`` without the run of elements ``found`` matched, or None if the run holds anything
+    else (an element of another shape, text between them): checked by length, not a second scan."""
+    first = text.find(open_tag)
+    if first < 0:
+        return None if found else text
+    last = text.rfind(close_tag) + len(close_tag)
+    width = sum(map(len, chain.from_iterable(found) if found and isinstance(found[0], tuple) else found))
+    if width + tags * len(found) != last - first:
+        return None
+    return text[:first] + text[last:]
+
+
+def _unescape_all(values: list[str]) -> list[str]:
+    return [_unescape(v) if "&" in v else v for v in values]
+
+
+def _from_rows(rows: Rows, timestamp: Callable[[str], Any]) -> dict:
+    """The dict botocore makes, from :class:`Rows`."""
+    out = dict(rows.top)
+    if rows.keys:
+        stamps = {m: timestamp(m) for m in set(rows.modified)}  # keys listed together share seconds
+        out["Contents"] = [{"Key": k, "LastModified": stamps[m], "ETag": e, "Size": n, "StorageClass": c}
+                           for k, m, e, n, c in zip(rows.keys, rows.modified, rows.etags, rows.sizes, rows.storage)]
+    if rows.prefixes:
+        out["CommonPrefixes"] = [{"Prefix": p} for p in rows.prefixes]
     return out
 
 
 def parse_list_objects_v2(body: bytes, timestamp: Callable[[str], Any]) -> dict | None:
     """The dict botocore's parser makes of a ListObjectsV2 body (before ``ResponseMetadata`` and
     URL-decoding), or None where this parser cannot be sure (botocore's parser then runs)."""
+    rows = parse_rows(body)
+    if rows is not None:
+        return _from_rows(rows, timestamp)
     if b"\r" in body or b"<![CDATA[" in body or b"<!--" in body:
         return None
     start = body.find(b"<ListBucketResult")
@@ -95,10 +171,8 @@ def parse_list_objects_v2(body: bytes, timestamp: Callable[[str], Any]) -> dict 
         return None
     inner = body[body.index(b">", start) + 1:end]
     out: dict[str, Any] = {}
-    contents = _fast_contents(inner, timestamp)
-    slow = contents is None
-    contents = contents or []
-    for m in _CONTENTS.finditer(inner) if slow else ():
+    contents: list = []
+    for m in _CONTENTS.finditer(inner):
         fields = _fields(m.group(1), _KEY_STR | {"LastModified", "Size", "ChecksumAlgorithm"})
         if fields is None:
             return None
@@ -137,6 +211,29 @@ def parse_list_objects_v2(body: bytes, timestamp: Callable[[str], Any]) -> dict 
     return out
 
 
+class Deferred(NamedTuple):
+    """A ListObjectsV2 body not parsed yet: ``rows()`` reads it (botocore's parser where ours
+    cannot be sure), off the event loop."""
+
+    body: bytes
+    botocore: Callable[[], dict]
+
+    def rows(self) -> tuple["Rows | None", dict | None]:
+        """``(Rows, None)``, or ``(None, botocore's dict)`` for a page of an unusual shape."""
+        rows = parse_rows(self.body)
+        return (rows, None) if rows is not None else (None, self.botocore())
+
+
+def next_token(body: bytes) -> str | None:
+    """The page's ``NextContinuationToken`` if it says ``IsTruncated`` true, read from the end of
+    the body without parsing the rest (None otherwise, or where unsure)."""
+    tail = body[-2048:]
+    m = _NEXT.search(tail)
+    if m is None or b"<IsTruncated>true</IsTruncated>" not in body[:1024] + tail:
+        return None
+    return _text(m.group(1))
+
+
 def _complete_page(body: bytes) -> bool:
     """A whole ListObjectsV2 document (not an ``<Error>``, not cut short by a dropped connection)."""
     head = body[:256]
@@ -166,6 +263,12 @@ def install(factory, session=None) -> None:
     class FastListXMLParser(AioRestXMLParser):
         def _do_parse(self, response, shape):
             if shape is not None and shape.name == "ListObjectsV2Output":
+                wanted = ROWS.get()
+                if wanted:  # parsed later, by whoever reads the page: {"Page": Deferred}
+                    body = response["body"]
+                    if callable(wanted):  # the next page's request can start now
+                        wanted(next_token(body))
+                    return {"Page": Deferred(body, lambda: super(FastListXMLParser, self)._do_parse(response, shape))}
                 fast = parse_list_objects_v2(response["body"], self._timestamp_parser)
                 if fast is not None:
                     return fast

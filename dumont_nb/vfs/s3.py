@@ -29,6 +29,7 @@ from .base import S3_CAPABILITIES, S3_EMULATE_CAPABILITIES, Capabilities, FileIn
 from .client import Client, whole_seconds
 from .journal import Journal
 from .reconcile import reconcile, take_covered
+from .s3_columns import S3ColumnOps
 from .s3_tree import DELETE_BATCH, S3TreeOps
 from .s3_versions import S3VersionOps, enable_hint
 
@@ -39,7 +40,7 @@ def _etag(value: str | None) -> str | None:
     return value.strip('"') if value else None
 
 
-class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
+class S3Backend(S3ColumnOps, S3TreeOps, S3VersionOps, FileSystem):
     """A :class:`FileSystem` over one S3 remote. Build it with ``S3Backend(remote)``; it
     connects (and resolves credentials) on first use."""
 
@@ -374,8 +375,9 @@ class S3Backend(S3TreeOps, S3VersionOps, FileSystem):
             raise ValueError(f"{url}: version_id is for reading ('rb' or 'r'); to bring a version back, use restore()")
         if base in ("r", "w", "x"):
             if base == "r":
-                version = kwargs.get("version_id")
-                info = self.head(bucket, key, version)
+                version, known = kwargs.get("version_id"), kwargs.get("info")
+                fresh = isinstance(known, FileInfo) and not known.is_dir and known.path == f"{bucket}/{key}"
+                info = known if fresh and not version else self.head(bucket, key, version)
                 if info is None:
                     if version:
                         raise NotFoundError(f"{url}: no version {version!r} of this object; list them with "

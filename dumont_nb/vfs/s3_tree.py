@@ -19,6 +19,10 @@ DELETE_BATCH = 1000
 class S3TreeOps:
     """mkdir (makedirs is the contract's, on these primitives), remove, rmdir, remove_all, remove_many."""
 
+    def changes(self) -> int:
+        """:meth:`FileSystem.changes`: the journal's count of recorded mutations."""
+        return self.journal.changes
+
     def mkdir(self, path: str) -> None:
         """Write the zero-byte ``path/`` marker. Raises ExistsError, NotFoundError (no bucket),
         NotSupportedError (a bucket)."""

@@ -21,7 +21,7 @@ from . import ops
 from .feedback import guarded, one_line
 from .jobs import Cancelled, Job
 from .model import human_size
-from .snippets import action_code, snippet
+from .snippets import ENGINES, action_code, snippet
 
 if TYPE_CHECKING:
     from .model import Location
@@ -119,10 +119,13 @@ class ActionBar(W.VBox):
         self._job_bar.layout.display = "none"
 
         self._code_style = W.ToggleButtons(options=[("Python", "python"), ("%dumont", "magic")], value="python")
-        self._code_text = W.Textarea(layout=W.Layout(width="100%", height="90px"))
-        self._code = W.VBox([self._code_style, self._code_text])
+        self._code_engine = W.Dropdown(options=list(ENGINES), value="pandas", description="engine",
+                                       layout=W.Layout(width="200px"))
+        self._code_text = W.Textarea(layout=W.Layout(width="100%", height="130px"))
+        self._code = W.VBox([W.HBox([self._code_style, self._code_engine]), self._code_text])
         self._code.layout.display = "none"
         self._code_style.observe(lambda _: self._show_code(), "value")
+        self._code_engine.observe(lambda _: self._show_code(), "value")
 
     # -- enabling -------------------------------------------------------------------------
     def update(self) -> None:
@@ -353,7 +356,9 @@ class ActionBar(W.VBox):
         self._code.layout.display = None
 
     def _show_code(self) -> None:
-        code = snippet(self.ctx.path, list(self.ctx.selected), style=self._code_style.value)
+        self._code_engine.disabled = self._code_style.value != "python"
+        code = snippet(self.ctx.path, list(self.ctx.selected), style=self._code_style.value,
+                       engine=self._code_engine.value)
         self._code_text.value = code
         self._code.layout.display = None
         self.ctx.copy_to_clipboard(code)

@@ -6,31 +6,52 @@ Snippets name URLs only; they never carry credentials (those stay in the config 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from ..formatting import magic_word
 
-__all__ = ["snippet", "action_code"]
+__all__ = ["snippet", "action_code", "ENGINES"]
 
-_READERS = {
-    ".csv": "pd.read_csv",
-    ".tsv": "pd.read_csv",
-    ".parquet": "pd.read_parquet",
-    ".pq": "pd.read_parquet",
-    ".json": "pd.read_json",
-    ".jsonl": "pd.read_json",
+#: "Copy as code" engines, in the order the browser offers them
+ENGINES = ("pandas", "polars", "duckdb", "pyarrow", "dask")
+_KINDS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".jsonl": "jsonl",
+          ".ndjson": "jsonl"}
+_PANDAS = {"csv": "pd.read_csv({u})", "tsv": "pd.read_csv({u}, sep='\\t')", "parquet": "pd.read_parquet({u})",
+           "json": "pd.read_json({u})", "jsonl": "pd.read_json({u}, lines=True)"}
+_DASK = {"csv": "dd.read_csv({u})", "tsv": "dd.read_csv({u}, sep='\\t')", "parquet": "dd.read_parquet({u})",
+         "json": "dd.read_json({u}, lines=False)", "jsonl": "dd.read_json({u}, lines=True)"}
+_POLARS = {"csv": "pl.read_csv({s}, storage_options=opts)", "tsv": "pl.read_csv({s}, separator='\\t', storage_options=opts)",
+           "parquet": "pl.read_parquet({s}, storage_options=opts)", "jsonl": "pl.read_ndjson({s}, storage_options=opts)"}
+_DUCKDB = {"csv": "read_csv", "tsv": "read_csv", "parquet": "read_parquet", "json": "read_json", "jsonl": "read_json"}
+_PYARROW = {"csv": ("import pyarrow.csv as pa_csv", "pa_csv.read_csv(fs.open_input_stream({p}))"),
+            "tsv": ("import pyarrow.csv as pa_csv",
+                    "pa_csv.read_csv(fs.open_input_stream({p}), parse_options=pa_csv.ParseOptions(delimiter='\\t'))"),
+            "parquet": ("import pyarrow.parquet as pq", "pq.read_table({p}, filesystem=fs)"),
+            "jsonl": ("import pyarrow.json as pa_json", "pa_json.read_json(fs.open_input_stream({p}))")}
+_HEADER = {
+    "pandas": ["import pandas as pd"],
+    "dask": ["import dask.dataframe as dd"],
+    "polars": ["import polars as pl"],
+    "duckdb": ["import duckdb"],
+    "pyarrow": ["import pyarrow.fs"],
 }
 
 
-def snippet(location_url: str, selected: list[str], *, style: str = "python") -> str:
-    """Code for the selection (or the current location when nothing is selected).
+def snippet(location_url: str, selected: list[str], *, style: str = "python", engine: str = "pandas") -> str:
+    """Code for the selection (or the current location when nothing is selected) that runs in a
+    fresh kernel: it loads the config itself, and credentials come from the config at run time
+    (``dumont_nb.storage_options``), never from the snippet.
 
-    ``style`` is ``"python"`` or ``"magic"``.
+    ``style`` is ``"python"`` or ``"magic"``; ``engine`` (Python only) one of :data:`ENGINES`.
+    Folders give ``dumont_nb.listing``; files of a kind the engine cannot read, ``dumont_nb.open``.
 
     Raises:
-        ValueError: unknown style.
+        ValueError: unknown style or engine.
     """
     if style not in ("python", "magic"):
         raise ValueError(f"unknown snippet style {style!r}; use 'python' or 'magic'")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     targets = list(selected) or [location_url]
     lines: list[str] = []
     if style == "magic":
@@ -38,21 +59,64 @@ def snippet(location_url: str, selected: list[str], *, style: str = "python") ->
             verb = "ls" if url.endswith("/") or url.endswith("://") else "cat"
             lines.append(f"%dumont {verb} {magic_word(url)}")  # escaped: a key's {} and $ stay key bytes
         return "\n".join(lines)
-    lines.append("import dumont_nb")
-    needs_pd = False
-    for url in targets:
-        suffix = PurePosixPath(url).suffix.lower()
+    body: list[str] = []
+    headers: list[str] = []
+    setup: list[str] = []
+    names = _names(targets)
+    for url, var in zip(targets, names):
+        kind = _KINDS.get(PurePosixPath(url).suffix.lower())
         if url.endswith("/") or url.endswith("://"):
-            lines.append(f"dumont_nb.listing({url!r})")
-        elif suffix in _READERS:
-            needs_pd = True
-            extra = ", sep='\\t'" if suffix == ".tsv" else (", lines=True" if suffix == ".jsonl" else "")
-            lines.append(f"df = {_READERS[suffix]}({url!r}{extra})")
-        else:
-            lines.append(f"with dumont_nb.open({url!r}, 'rb') as f:\n    data = f.read()")
-    if needs_pd:
-        lines.insert(0, "import pandas as pd")
+            body.append(f"{var} = dumont_nb.listing({url!r})")
+            continue
+        remote, path = _remote_path(url)
+        code = _engine_line(engine, kind, url, remote, path, setup)
+        if code is None:
+            body.append(f"with dumont_nb.open({url!r}, 'rb') as f:\n    {var.replace('df', 'data')} = f.read()")
+            continue
+        headers += [h for h in _HEADER[engine] if h not in headers]
+        body.append(f"{var} = {code}")
+    imports = [*headers, *sorted({h for h in setup if h.startswith("import ")})]
+    prepared = [h for h in setup if not h.startswith("import ")]
+    lines = ["import dumont_nb", *imports, "", "dumont_nb.load_config()  # the remotes of your config; no credentials here",
+             *prepared, *body]
     return "\n".join(lines)
+
+
+def _names(targets: list[str]) -> list[str]:
+    return ["df" if len(targets) == 1 else f"df{i + 1}" for i in range(len(targets))]
+
+
+def _engine_line(engine: str, kind: str | None, url: str, remote: str, path: str, setup: list[str]) -> str | None:
+    """The expression reading ``url`` with ``engine`` (adding what it needs to ``setup``), or None."""
+    if kind is None:
+        return None
+    if engine == "pandas":
+        return _PANDAS[kind].format(u=repr(url))
+    if engine == "dask":
+        return _DASK[kind].format(u=repr(url))
+    if engine == "polars":
+        if kind not in _POLARS:
+            return None
+        _once(setup, f"opts = dumont_nb.storage_options({remote!r}, engine='polars')")
+        return _POLARS[kind].format(s=repr(f"s3://{quote(path, safe='/')}"))  # object_store decodes %XX
+    if engine == "duckdb":
+        _once(setup, "con = dumont_nb.register_duckdb(duckdb.connect())  # reads moto:// URLs through dumont_nb"
+              .replace("moto", remote))
+        sql_url = url.replace("'", "''")
+        extra = ", delim='\\t'" if kind == "tsv" else (", format='newline_delimited'" if kind == "jsonl" else "")
+        sql = f"SELECT * FROM {_DUCKDB[kind]}('{sql_url}'{extra})"
+        return f"con.sql({sql!r}).df()"
+    if kind not in _PYARROW:
+        return None
+    module, read = _PYARROW[kind]
+    _once(setup, module)
+    _once(setup, f"fs = pyarrow.fs.S3FileSystem(**dumont_nb.storage_options({remote!r}, engine='pyarrow'))")
+    return read.format(p=repr(path)) + ".to_pandas()"
+
+
+def _once(lines: list[str], line: str) -> None:
+    if line not in lines:
+        lines.append(line)
 
 
 def _remote_path(url: str) -> tuple[str, str]:

@@ -49,7 +49,7 @@ def upload(ctx: Ctx) -> Section:
     size = _size(ctx)
     src = _source(ctx, size)
     ctx.make_bucket(BUCKET)
-    title = f"Upload {mib(size)} from a local file"
+    title = ctx.at(f"Upload {mib(size)} from a local file")
     ctx.log(title)
     contenders = []
     if ctx.available("dumont_nb vfs", ctx.dumont_fs) is None:
@@ -68,14 +68,22 @@ def upload(ctx: Ctx) -> Section:
         with open(src, "rb") as f:
             ctx.boto3.upload_fileobj(f, BUCKET, "up/boto3")
 
+    def boto3_up_5mib():
+        from boto3.s3.transfer import TransferConfig
+
+        with open(src, "rb") as f:
+            ctx.boto3.upload_fileobj(f, BUCKET, "up/boto3-5", Config=TransferConfig(multipart_chunksize=PART))
+
     contenders += [
         Contender("boto3", boto3_up, teardown=_delete(ctx, "up/boto3"), note="upload_fileobj (TransferManager: 8 MiB parts, 10 threads)"),
+        Contender("boto3 5 MiB parts", boto3_up_5mib, teardown=_delete(ctx, "up/boto3-5"),
+                  note="baseline: TransferManager with dumont's part size (10 threads)"),
         Contender("s3fs", lambda: ctx.s3fs.put_file(str(src), f"{BUCKET}/up/s3fs"), teardown=_delete(ctx, "up/s3fs"),
                   note="put_file (50 MiB parts)"),
         Contender("obstore", lambda: obstore.put(ctx.obstore(BUCKET), "up/obstore", src) and None, teardown=_delete(ctx, "up/obstore"),
                   note="put(Path): 5 MiB parts, 12 in flight"),
     ]
-    results = run_case(ctx.server, "upload", contenders, repeat=1, memory=True, log=ctx.log)
+    results = run_case(ctx.server, "upload", contenders, repeat=2 if ctx.quick else 5, memory=True, log=ctx.log)
     sec = Section("upload", title, UP_TARGET, results, dumont=("dumont_nb", "dumont_nb open()"))
     small = size // 4
     if not ctx.quick:  # does peak memory grow with the object size? one memory run at a quarter
@@ -158,7 +166,7 @@ def download(ctx: Ctx) -> Section:
         Contender("s3fs", lambda: ctx.s3fs.get_file(f"{BUCKET}/down/object", str(dst)), teardown=rm, note="get_file"),
         Contender("obstore", obstore_down, teardown=rm, note="get().stream(8 MiB chunks)"),
     ]
-    results = run_case(ctx.server, "download", contenders, repeat=1, memory=True, log=ctx.log)
+    results = run_case(ctx.server, "download", contenders, repeat=1 if ctx.quick else 3, memory=True, log=ctx.log)
     sec = Section("download", title, DOWN_TARGET, results, dumont=("dumont_nb", "dumont_nb open()"))
     for r in results:
         if r.median:

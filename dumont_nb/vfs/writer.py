@@ -125,7 +125,7 @@ class S3Writer(CommitOnClose, io.BufferedIOBase):
         if self._upload_id is not None:
             try:
                 while len(self._buf) >= PART_SIZE:
-                    part = bytes(self._buf[:PART_SIZE])
+                    part = self._buf[:PART_SIZE]  # one copy (a bytearray); sent as is
                     del self._buf[:PART_SIZE]
                     self._send(part)
             except BaseException:

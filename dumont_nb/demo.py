@@ -153,8 +153,10 @@ class DemoServer(StartStop):
         os.replace(tmp, self.config_path)  # readers (binder/start) never see half a file
 
     def env(self) -> dict[str, str]:
-        """The environment for JupyterLab and kernels: this process's, with ``DUMONT_CONFIG``."""
-        return {**os.environ, "DUMONT_CONFIG": str(self.config_path)}
+        """The environment for JupyterLab and kernels: this process's, with ``DUMONT_CONFIG`` and
+        ``DUMONT_BOOKMARKS`` in the demo's working directory (nothing goes to the user's config dir)."""
+        return {**os.environ, "DUMONT_CONFIG": str(self.config_path),
+                "DUMONT_BOOKMARKS": str(self.workdir / "bookmarks.json")}
 
     def stop(self) -> None:
         """Stop the server and delete a temporary working directory. Safe to call twice."""

@@ -95,6 +95,13 @@ VERSION_SCHEMA: tuple[Column, ...] = (
 
 
 
+_TEXT_CLASS = "dumont-stat"
+
+
+def _size_cell(value: int) -> str:
+    return "" if value < 0 else human_size(value)
+
+
 class StatFrame(pd.DataFrame):
     """A DataFrame whose notebook rendering shows human-readable sizes and escapes strings.
 
@@ -108,7 +115,15 @@ class StatFrame(pd.DataFrame):
     def _repr_html_(self) -> str | None:
         if pd.get_option("display.notebook_repr_html") is False:
             return None
-        formatters = {c: human_size for c in SIZE_COLUMNS + ("bytes",) if c in self.columns and self[c].dtype.kind in "iu"}
+        shown: pd.DataFrame = self
+        sizes = [c for c in SIZE_COLUMNS + ("bytes",) if c in self.columns and self[c].dtype.kind in "iu"]
+        if sizes and "type" in self.columns:  # a folder has no size of its own: a blank, not "0 B"
+            dirs = (self["type"] == "dir").to_numpy(dtype=bool, na_value=False)
+            if dirs.any():
+                shown = pd.DataFrame(self, copy=False)
+                for c in sizes:
+                    shown[c] = np.where(dirs, -1, self[c].to_numpy())
+        formatters = {c: _size_cell for c in sizes}
         max_rows = pd.get_option("display.max_rows")
         min_rows = pd.get_option("display.min_rows")
         if max_rows is not None and len(self) > max_rows:
@@ -116,7 +131,7 @@ class StatFrame(pd.DataFrame):
         # keys and explanations are what users read: show up to 200 characters of a cell
         width = pd.get_option("display.max_colwidth")
         with pd.option_context("display.max_colwidth", None if width is None else max(width, 200)):
-            return self.to_html(
+            table = shown.to_html(
                 formatters=formatters,
                 escape=True,
                 notebook=True,
@@ -124,7 +139,13 @@ class StatFrame(pd.DataFrame):
                 max_cols=pd.get_option("display.max_columns"),
                 show_dimensions=pd.get_option("display.show_dimensions"),
                 na_rep="",
+                classes=_TEXT_CLASS,
             )
+        # notebooks right-align every cell; text reads better left-aligned (numbers stay right)
+        text = [i for i, c in enumerate(self.columns) if self[c].dtype == object or str(self[c].dtype) == "string"]
+        rules = ",".join(f".{_TEXT_CLASS}.c{hash(tuple(text)) & 0xffff:x} td:nth-child({i + 2})" for i in text)
+        marked = table.replace(f'class="dataframe {_TEXT_CLASS}"', f'class="dataframe {_TEXT_CLASS} c{hash(tuple(text)) & 0xffff:x}"', 1)
+        return (f"<style>{rules}{{text-align:left}}</style>" if rules else "") + marked
 
 
 class _Columns:

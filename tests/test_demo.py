@@ -274,3 +274,23 @@ def test_demo_serves_quickstart_in_jupyterlab_and_ctrl_c_stops_everything(tmp_pa
     assert "Traceback" not in text, text
     assert not _port_open(port), f"JupyterLab still listening on {port}"
     assert not _port_open(s3_port), f"S3 server still listening on {s3_port}"
+
+
+@pytest.mark.slow
+def test_the_demo_leaves_the_users_config_dir_untouched(tmp_path):
+    """A bookmark added in the demo's kernel (the widget's own call) lands in the demo's working
+    directory; the user's config dir (``XDG_CONFIG_HOME``) and config file stay as they were."""
+    xdg = Path(os.environ["XDG_CONFIG_HOME"])
+    user_config = Path(os.environ["DUMONT_CONFIG"])
+    with DemoServer(tmp_path, many=0) as demo:
+        code = ("import dumont_nb\n"
+                "b = dumont_nb.browse('demo://" + DEMO_BUCKET + "/')\n"
+                "b._bookmark_add.click()\n"
+                "from dumont_nb.widget.bookmarks import load_bookmarks\n"
+                "print(load_bookmarks())\n")
+        proc = subprocess.run([sys.executable, "-c", code], env=demo.env(), capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert f"demo://{DEMO_BUCKET}/" in proc.stdout
+        assert json.loads((tmp_path / "bookmarks.json").read_text()) == [f"demo://{DEMO_BUCKET}/"]
+        _drop_bucket(demo.server.boto3_client(), DEMO_BUCKET)
+    assert not (xdg / "dumont").exists() and not user_config.exists()

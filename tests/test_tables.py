@@ -223,3 +223,17 @@ def test_the_one_pass_stat_columns_equal_the_schema_getters(config, s3, bucket):
     fast.add(page)
     generic.add(page)
     assert fast.data == generic.data and len(fast) == len(page)
+
+
+def test_html_shows_no_size_for_folders_and_left_aligns_text():
+    import numpy as np
+    import pandas as pd
+
+    from dumont_nb.tables import StatFrame
+
+    f = StatFrame({"name": pd.array(["a", "b.csv"], dtype="string"), "type": pd.array(["dir", "file"], dtype="string"),
+                   "size": np.array([0, 2048], dtype=np.int64)})
+    html = f._repr_html_()
+    assert "0 B" not in html and "2.0 KiB" in html  # the folder's size cell is blank
+    assert "td:nth-child(2)" in html and "text-align:left" in html  # name (column 0) reads left to right
+    assert f["size"].tolist() == [0, 2048]  # only the display changed

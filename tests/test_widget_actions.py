@@ -203,7 +203,7 @@ def test_capability_disabled_actions_say_why(config, emulate_config, s3, filled)
     assert b.listing.unsortable == []  # S3 has mtime
     b._caps.click()  # the capability table, with the why of each row
     table = b._preview.children[0].value
-    assert "atomic_rename" in table and CAPABILITY_WHY["atomic_rename"] in table and "❌" in table
+    assert "atomic_rename" in table and CAPABILITY_WHY["atomic_rename"] in table and "<b>no</b>" in table
     e = browse(f"moto://{filled}/a/", config=emulate_config)
     e.listing.selected = [f"moto://{filled}/a/one.txt"]
     assert not e.buttons["append"].disabled and e.buttons["append"].tooltip == "Append…"
@@ -229,3 +229,14 @@ def test_copy_as_code(config, filled):
     b.listing.selected = [f"moto://{filled}/a/one.csv"]
     b.actions._code_engine.value = "polars"  # the engine chooser redraws the code
     assert "dumont_nb.storage_options('moto', engine='polars')" in b.actions._code_text.value
+
+
+def test_singular_counts_and_quiet_disabled_buttons(config, s3, filled):
+    b = browse(f"moto://{filled}/a/sub/", config=config)
+    assert "1 entry" in b.message and "entries" not in b.message  # one row: "1 entry", not "1 entries"
+    assert b.buttons["delete"].disabled and b.buttons["delete"].button_style == ""  # not red while it cannot act
+    assert b.actions._upload.tooltip == f"Upload files into moto://{filled}/a/sub/"
+    b.listing.selected = [f"moto://{filled}/a/sub/two.txt"]
+    assert not b.buttons["delete"].disabled and b.buttons["delete"].button_style == "danger"
+    top = browse("moto://", config=config)
+    assert top.actions._upload.disabled and top.actions._upload.tooltip == "Upload: open a bucket first"

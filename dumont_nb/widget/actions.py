@@ -15,7 +15,7 @@ import ipywidgets as W
 
 from typing import TYPE_CHECKING, Protocol
 
-from ..formatting import parse_duration
+from ..formatting import parse_duration, plural
 from ..vfs.base import FileSystem
 from . import ops
 from .feedback import guarded, one_line
@@ -162,7 +162,10 @@ class ActionBar(W.VBox):
                 tip = f"{label} (note: {why[warn]})"
             b = self.buttons[name]
             b.disabled, b.tooltip = not enabled, tip
+            if name == "delete":  # red only when it would act
+                b.button_style = "danger" if enabled else ""
         self._upload.disabled = loc.bucket is None
+        self._upload.tooltip = "Upload: open a bucket first" if loc.bucket is None else f"Upload files into {loc.url}"
 
     # -- the form -------------------------------------------------------------------------
     def _ask(self, action: str, prompt: str, default: str = "", *, ok: str = "OK", field: bool = True) -> None:
@@ -192,10 +195,11 @@ class ActionBar(W.VBox):
             name = sel[0].rstrip("/").rsplit("/", 1)[-1]
             self._ask("rename", f"Rename <code>{esc(sel[0])}</code> to:", name, ok="Rename")
         elif action in ("copy", "move"):
-            what = esc(sel[0]) if len(sel) == 1 else f"{len(sel)} entries"
+            what = esc(sel[0]) if len(sel) == 1 else plural(len(sel), "entry", "entries")
             self._ask(action, f"{action.title()} {what} into the folder (any remote):", self.path, ok=action.title())
         elif action == "download":
-            self._ask("download", f"Download {len(sel)} selected to this local folder (kernel side):", ".", ok="Download")
+            self._ask("download", f"Download {plural(len(sel), 'selected entry', 'selected entries')} to this local folder "
+                      "(kernel side):", ".", ok="Download")
         elif action == "append":
             self._ask("append", f"Append a line to <code>{esc(sel[0])}</code>:", "", ok="Append")
         elif action == "link":
@@ -252,7 +256,7 @@ class ActionBar(W.VBox):
 
             def run(job: Job) -> str:
                 n = ops.copy_items(job, ops.plan(self.ctx.resolve, sel, job), dst_fs, dst_dir, move=move)
-                return f"{'moved' if move else 'copied'} {n} objects to {dst_fs.url(dst_dir)}/"
+                return f"{'moved' if move else 'copied'} {plural(n, 'object')} to {dst_fs.url(dst_dir)}/"
 
             self._start(f"{action} {len(sel)} selected", run, code=action_code(action, sel, dst_fs.url(dst_dir.rstrip("/")) + "/"))
         elif action == "download":
@@ -293,7 +297,8 @@ class ActionBar(W.VBox):
         loc = self.ctx.location
         fs = self.ctx.fs(loc.remote)
         self._upload.value = ()  # never keep file bytes in widget state
-        self._start(f"upload {len(files)} files", lambda job: f"uploaded {ops.upload(job, files, fs, loc.path)} files to {loc.url}",
+        self._start(f"upload {plural(len(files), 'file')}",
+                    lambda job: f"uploaded {plural(ops.upload(job, files, fs, loc.path), 'file')} to {loc.url}",
                     code=action_code("upload", [], loc.url, "\n".join(name for name, _ in files)))
 
     # -- jobs -----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Bookmarks of the browser, kept in the user's config dir (never in the notebook).
 
-The file is ``platformdirs.user_config_dir("dumont")/bookmarks.json``: a JSON list of URLs.
+The file is ``platformdirs.user_config_dir("dumont")/bookmarks.json``: a JSON list of URLs;
+``$DUMONT_BOOKMARKS`` names another file (the demo points it into its own working directory,
+so it never writes to the user's config dir).
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ __all__ = ["bookmarks_path", "load_bookmarks", "save_bookmarks", "add_bookmark",
 
 
 def bookmarks_path() -> Path:
-    """Where bookmarks live (read each call, so ``XDG_CONFIG_HOME`` changes are honoured)."""
+    """Where bookmarks live (read each call, so ``$DUMONT_BOOKMARKS`` and ``XDG_CONFIG_HOME``
+    changes are honoured)."""
+    named = os.environ.get("DUMONT_BOOKMARKS")
+    if named:
+        return Path(named)
     return Path(platformdirs.user_config_dir("dumont")) / "bookmarks.json"
 
 

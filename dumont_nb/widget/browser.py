@@ -20,6 +20,7 @@ import ipywidgets as W
 import traitlets
 
 from ..config import Config
+from ..formatting import plural
 from ..urls import parse_url
 from ..vfs.base import FileSystem
 from .actions import ActionBar
@@ -253,7 +254,7 @@ class Browser(W.VBox, W.ValueWidget):
         self._set_path(loc.url)
         self._update_nav()
         self._update_actions()
-        self.info(f"{loc.url}: {len(new)} entries" + (" (more on demand)" if not pager.done else ""))
+        self.info(f"{loc.url}: {plural(len(new), 'entry', 'entries')}" + (" (more on demand)" if not pager.done else ""))
 
     def _set_path(self, url: str) -> None:
         self._syncing = True
@@ -283,7 +284,8 @@ class Browser(W.VBox, W.ValueWidget):
         self._more.disabled = self._pager.done
         self._more.layout.display = "none" if self._pager.done else None
         if self._filter.value and not self._pager.done:
-            self.info(f"filter matches {len(rows)} of the {len(self._pager.rows)} entries loaded so far; load more to search further")
+            self.info(f"filter matches {len(rows):,} of the {plural(len(self._pager.rows), 'entry', 'entries')} loaded so far; "
+                      "load more to search further")
 
     def _update_nav(self) -> None:
         loc = self._loc

@@ -139,7 +139,7 @@ def render_preview(p: Preview) -> W.Widget:
 def capabilities_html(remote: str, caps) -> "W.HTML":
     """A remote's capability table (value and why), escaped, for the preview pane."""
     rows = "".join(
-        f"<tr><td>{html.escape(name)}</td><td>{'✅' if value else '❌'}</td><td>{html.escape(reason)}</td></tr>"
+        f"<tr><td>{html.escape(name)}</td><td>{'yes' if value else '<b>no</b>'}</td><td>{html.escape(reason)}</td></tr>"
         for name, value, reason in caps.table()
     )
     return W.HTML(f"<b>{html.escape(remote)}:// capabilities</b>"

@@ -16,7 +16,7 @@ from ..errors import ExistsError, InvalidURLError, NotADirError, NotSupportedErr
 from ..urls import is_url
 from .capabilities import CAPABILITY_WHY, EMULATE_WHY, S3_CAPABILITIES, S3_EMULATE_CAPABILITIES, Capabilities
 
-__all__ = ["Capabilities", "FileInfo", "FileSystem", "PageColumns", "S3_CAPABILITIES", "S3_EMULATE_CAPABILITIES", "CAPABILITY_WHY",
+__all__ = ["Capabilities", "FileInfo", "FileSystem", "Page", "PageColumns", "S3_CAPABILITIES", "S3_EMULATE_CAPABILITIES", "CAPABILITY_WHY",
            "EMULATE_WHY"]
 
 
@@ -45,6 +45,15 @@ class FileInfo:
     @property
     def type(self) -> str:
         return "dir" if self.is_dir else "file"
+
+
+class Page(list):
+    """A listing page (a list of :class:`FileInfo`) that may know whether it is the last one:
+    ``last`` is True or False where the store said so, None where the backend cannot tell."""
+
+    def __init__(self, entries=(), last: bool | None = None):
+        super().__init__(entries)
+        self.last = last
 
 
 @dataclass

@@ -20,12 +20,11 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import replace
-from datetime import timezone
 from typing import IO, Any, Iterator
 
 from ..config import Remote
 from ..errors import ExistsError, IsADirError, NotADirError, NotFoundError, NotSupportedError
-from .base import S3_CAPABILITIES, S3_EMULATE_CAPABILITIES, Capabilities, FileInfo, FileSystem
+from .base import S3_CAPABILITIES, S3_EMULATE_CAPABILITIES, Capabilities, FileInfo, FileSystem, Page
 from .client import Client, whole_seconds
 from .journal import Journal
 from .reconcile import reconcile, take_covered
@@ -292,28 +291,7 @@ class S3Backend(S3ColumnOps, S3TreeOps, S3VersionOps, FileSystem):
                 entries = {(e.name, e.is_dir): e for e in page}
                 reconcile(self, bucket, prefix, entries, take_covered(pending, resp), recursive)
                 page = sorted(entries.values(), key=lambda e: (e.name.encode(), e.is_dir))
-            yield page
-
-    def _page_entries(self, bucket: str, prefix: str, resp: dict, markers: bool = False) -> list[FileInfo]:
-        out = []
-        for cp in resp.get("CommonPrefixes", ()):
-            name = cp["Prefix"][len(prefix):].rstrip("/")
-            if name:
-                out.append(self._dir(bucket, cp["Prefix"].rstrip("/")))
-        cut, utc = len(prefix), timezone.utc
-        for c in resp.get("Contents", ()):  # the hot loop of every listing: what _info does, inline
-            k = c["Key"]
-            if k.endswith("/"):  # a directory marker
-                if markers:  # name "" is the marker of the listed directory itself
-                    out.append(FileInfo(k[cut:-1], f"{bucket}/{k[:-1]}", 0, None, True))
-                continue
-            m = c.get("LastModified")
-            if m is not None and not (m.tzinfo is utc and not m.microsecond):
-                m = whole_seconds(m)
-            e = c.get("ETag")
-            out.append(FileInfo(k[cut:], f"{bucket}/{k}", int(c.get("Size", 0)), m, False, e.strip('"') if e else None,
-                                c.get("StorageClass") or "STANDARD"))
-        return out
+            yield Page(page, last=not (resp.get("IsTruncated") and resp.get("NextContinuationToken")))
 
     def readdir(self, path: str) -> list[FileInfo]:
         """Entries directly under ``path`` sorted by name (a file and a directory may share a

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import queue
+from datetime import timezone
 from itertools import repeat
 from typing import Any, Iterator
 from urllib.parse import unquote_plus
 
-from .base import FileSystem, PageColumns
+from .base import FileInfo, FileSystem, PageColumns
 from .client import parse_timestamp, whole_seconds
 from .listparse import ROWS, Rows
 
@@ -24,7 +25,8 @@ __all__ = ["S3ColumnOps"]
 
 
 class S3ColumnOps:
-    """Mixed into ``S3FileSystem`` (uses its ``client``, ``journal``, ``split``, ``_need_bucket``)."""
+    """Mixed into ``S3Backend``: listing pages into entries and columns (uses its ``client``,
+    ``journal``, ``split``, ``_need_bucket``)."""
 
     def iter_columns(self, path: str, *, recursive: bool = False) -> Iterator[PageColumns]:
         """:meth:`FileSystem.iter_columns`: one ListObjectsV2 a page, the next one in flight
@@ -51,6 +53,27 @@ class S3ColumnOps:
                 yield _columns(bucket, prefix, rows)
         finally:
             chain.close()
+
+    def _page_entries(self, bucket: str, prefix: str, resp: dict, markers: bool = False) -> list[FileInfo]:
+        out = []
+        for cp in resp.get("CommonPrefixes", ()):
+            name = cp["Prefix"][len(prefix):].rstrip("/")
+            if name:
+                out.append(self._dir(bucket, cp["Prefix"].rstrip("/")))
+        cut, utc = len(prefix), timezone.utc
+        for c in resp.get("Contents", ()):  # the hot loop of every listing: what _info does, inline
+            k = c["Key"]
+            if k.endswith("/"):  # a directory marker
+                if markers:  # name "" is the marker of the listed directory itself
+                    out.append(FileInfo(k[cut:-1], f"{bucket}/{k[:-1]}", 0, None, True))
+                continue
+            m = c.get("LastModified")
+            if m is not None and not (m.tzinfo is utc and not m.microsecond):
+                m = whole_seconds(m)
+            e = c.get("ETag")
+            out.append(FileInfo(k[cut:], f"{bucket}/{k}", int(c.get("Size", 0)), m, False, e.strip('"') if e else None,
+                                c.get("StorageClass") or "STANDARD"))
+        return out
 
     async def _rows_page(self, url: str, kw: dict, on_token: Any = True) -> Rows:
         """One page as :class:`Rows` with keys and prefixes URL-decoded (``EncodingType=url`` is

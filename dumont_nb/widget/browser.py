@@ -30,6 +30,7 @@ from .listing import ListingView
 from .model import Location, Pager, compile_filter, info_of, sort_rows, tree_options
 from .preview import capabilities_html, make_preview, render_preview
 from .remotes import Remotes
+from .totals import BigFolder
 
 __all__ = ["Browser"]
 
@@ -91,7 +92,8 @@ class Browser(W.VBox, W.ValueWidget):
         self._caps.on_click(lambda _: self.show_capabilities())
         self._tree.observe(self._on_tree, "value")
         self._filter.observe(lambda _: self._render(), "value")
-        self.listing.observe(lambda _: self._render(), ["sort_by", "sort_desc"])
+        self._big = BigFolder(self.listing, lambda: self._render(new=False), self.error)
+        self.listing.observe(lambda _: self._big.sort_changed(), ["sort_by", "sort_desc"])
         self.listing.observe(self._on_activated, "activated")
         self.listing.observe(self._on_more_request, "more_requests")
         self.listing.observe(self._on_listing_selected, "selected")
@@ -122,8 +124,8 @@ class Browser(W.VBox, W.ValueWidget):
     @guarded
     def load_more(self) -> int:
         """Fetch the next listing page (one ListObjectsV2 request); returns the new row count."""
-        if self._pager is None or self._pager.done:
-            return 0
+        if self._pager is None or self._pager.done or self._big.loading:
+            return 0  # (a sort is loading the whole folder already)
         self.listing.loading = True
         try:
             new = self._pager.more()
@@ -244,6 +246,7 @@ class Browser(W.VBox, W.ValueWidget):
         finally:
             self.listing.loading = False
         self._loc, self._pager = loc, pager
+        self._big.opened(fs, pager)
         self._learn(loc, new)
         self._filter.value = "" if not keep_selection else self._filter.value
         self._render()

@@ -112,9 +112,18 @@ function render({ model, el: root }) {
       spacer.appendChild(row);
     }
     ensureWindow(first, last);
-    footer.textContent = model.get("loading")
-      ? "loading…"
-      : total + " entries" + (model.get("more") ? " shown; scroll down or press End for more" : "");
+    footer.textContent = model.get("loading") ? "loading…" : footerText(total);
+  }
+
+  function footerText(shown) {
+    const n = (x) => x.toLocaleString("en-US");
+    const all = model.get("total"), more = model.get("more"), note = model.get("note");
+    let text = n(shown) + (shown === 1 ? " item" : " items");
+    if (more) {
+      text += all >= 0 ? " of " + n(all) : " loaded (counting: " + n(model.get("counted")) + " so far)";
+      text += " · scroll down or press End for more";
+    }
+    return note ? text + " · " + note : text;
   }
 
   function select(i, ev) {
@@ -174,6 +183,9 @@ function render({ model, el: root }) {
   model.on("change:selected", drawRows);
   model.on("change:more", drawRows);
   model.on("change:loading", drawRows);
+  model.on("change:total", drawRows);
+  model.on("change:counted", drawRows);
+  model.on("change:note", drawRows);
   model.on("change:sort_by", drawHeader);
   model.on("change:sort_desc", drawHeader);
   model.on("change:unsortable", drawHeader);

@@ -43,6 +43,11 @@ class ListingView(anywidget.AnyWidget):
     unsortable_why = traitlets.Dict().tag(sync=True)
     activated = traitlets.Unicode("").tag(sync=True)
     more = traitlets.Bool(False).tag(sync=True)
+    #: entries in the whole folder (-1 until known), and how many were counted so far
+    total = traitlets.Int(-1).tag(sync=True)
+    counted = traitlets.Int(0).tag(sync=True)
+    #: what the footer says about the order while a sort over the whole folder is loading
+    note = traitlets.Unicode("").tag(sync=True)
     loading = traitlets.Bool(False).tag(sync=True)
     more_requests = traitlets.Int(0).tag(sync=True)
     clipboard = traitlets.Unicode("").tag(sync=True)

@@ -200,7 +200,8 @@ class Pager:
             self.done = True
             return []
         new = [row_of(info, self.location.remote) for info in page]
-        if len(page) < self.page_size - 1:  # a short page is the last one (one marker may be hidden)
+        last = getattr(page, "last", None)  # the store said (S3: IsTruncated), else a short page is the last
+        if last or (last is None and len(page) < self.page_size - 1):  # (one marker may be hidden)
             self.done = True
         self.rows.extend(new)
         return new

@@ -30,6 +30,7 @@ from .listing import ListingView
 from .model import Location, Pager, compile_filter, info_of, sort_rows, tree_options
 from .preview import capabilities_html, make_preview, render_preview
 from .remotes import Remotes
+from .menu import Menu
 from .totals import BigFolder
 
 __all__ = ["Browser"]
@@ -92,6 +93,7 @@ class Browser(W.VBox, W.ValueWidget):
         self._caps.on_click(lambda _: self.show_capabilities())
         self._tree.observe(self._on_tree, "value")
         self._filter.observe(lambda _: self._render(), "value")
+        self._menu = Menu(self.listing, self.actions, self)
         self._big = BigFolder(self.listing, lambda: self._render(new=False), self.error)
         self.listing.observe(lambda _: self._big.sort_changed(), ["sort_by", "sort_desc"])
         self.listing.observe(self._on_activated, "activated")
@@ -212,6 +214,7 @@ class Browser(W.VBox, W.ValueWidget):
 
     def _update_actions(self) -> None:
         self.actions.update()
+        self._menu.refresh()
         if self._loc is not None:
             caps = self.fs(self._loc.remote).capabilities
             self.listing.unsortable = [] if caps.mtime else ["mtime"]

@@ -1,8 +1,24 @@
 // dumont_nb listing: a sortable, virtualized file list (anywidget ES module, no build step).
 // All state lives in the Python model; this view only renders rows as *text* (textContent,
 // never innerHTML), so store-provided names cannot inject markup.
-const ROW = 26;
-const COLS = [["name", "Name"], ["type", "Type"], ["size", "Size"], ["mtime", "Modified"]];
+const ROW = 22;
+const COLS = [["name", "Name"], ["size", "Size"], ["mtime", "Modified"]];
+// Font Awesome 4 (shipped with Jupyter's widget manager) icons by file type
+const ICONS = [
+  [/\.(csv|tsv|parquet|pq|arrow|feather|orc|xlsx?|avro)$/i, "fa-table"],
+  [/\.(png|jpe?g|gif|bmp|svg|webp|tiff?)$/i, "fa-file-image-o"],
+  [/\.(zip|gz|tgz|bz2|xz|zst|tar|7z)$/i, "fa-file-archive-o"],
+  [/\.(json|jsonl|ndjson|ya?ml|toml|xml|py|js|ts|sql|sh|ipynb|html?)$/i, "fa-file-code-o"],
+  [/\.(txt|md|log|rst)$/i, "fa-file-text-o"],
+  [/\.pdf$/i, "fa-file-pdf-o"],
+  [/\.(mp4|mov|mkv|webm|avi)$/i, "fa-file-video-o"],
+  [/\.(mp3|wav|flac|ogg)$/i, "fa-file-audio-o"],
+];
+function iconOf(r) {
+  if (r.is_dir) return "fa-folder";
+  for (const [re, icon] of ICONS) if (re.test(r.name)) return icon;
+  return "fa-file-o";
+}
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -100,15 +116,19 @@ function render({ model, el: root }) {
       if (i === focus) row.classList.add("dumont-focus");
       const name = el("div", "dumont-cell dumont-col-name");
       // Font Awesome ships with Jupyter's widget manager; without it the icon is just empty
-      name.append(el("i", "dumont-icon fa " + (r.is_dir ? "fa-folder" : "fa-file-o")), el("span", "dumont-name", r.name));
+      name.append(el("i", "dumont-icon fa " + iconOf(r)), el("span", "dumont-name", r.name));
       row.append(
         name,
-        el("div", "dumont-cell dumont-col-type", r.type),
-        el("div", "dumont-cell dumont-col-size", r.size_h),
+        el("div", "dumont-cell dumont-col-size", r.is_dir ? "" : r.size_h),
         el("div", "dumont-cell dumont-col-mtime", r.mtime),
       );
       row.addEventListener("click", (ev) => select(i, ev));
       row.addEventListener("dblclick", () => activate(i));
+      row.addEventListener("contextmenu", (ev) => {
+        ev.preventDefault();
+        if (!selected().has(r.url)) select(i, null);
+        openMenu(ev.clientX, ev.clientY);
+      });
       spacer.appendChild(row);
     }
     ensureWindow(first, last);
@@ -123,8 +143,73 @@ function render({ model, el: root }) {
       text += all >= 0 ? " of " + n(all) : " loaded (counting: " + n(model.get("counted")) + " so far)";
       text += " · scroll down or press End for more";
     }
-    return note ? text + " · " + note : text;
+    const sel = model.get("selection_note");
+    return [text, sel, note, saving].filter((x) => x).join(" · ");
   }
+
+  // -- commands: the right-click menu and keyboard shortcuts run the action bar's actions
+  function command(name) {
+    closeMenu();
+    model.set("command", name);
+    model.set("command_serial", (model.get("command_serial") || 0) + 1);
+    model.save_changes();
+  }
+  let menu = null;
+  function closeMenu() {
+    if (menu) { menu.remove(); menu = null; }
+  }
+  function openMenu(x, y) {
+    closeMenu();
+    menu = el("div", "dumont-menu");
+    menu.setAttribute("role", "menu");
+    const off = model.get("disabled_actions") || {};
+    for (const [name, label] of model.get("menu") || []) {
+      const item = el("div", "dumont-menu-item", label);
+      item.setAttribute("role", "menuitem");
+      item.dataset.command = name;
+      if (name in off) {
+        item.classList.add("dumont-disabled");
+        item.title = off[name];
+      } else {
+        item.addEventListener("click", (ev) => { ev.stopPropagation(); command(name); });
+      }
+      menu.appendChild(item);
+    }
+    const box = root.getBoundingClientRect();
+    menu.style.left = x - box.left + "px";
+    menu.style.top = y - box.top + "px";
+    root.appendChild(menu);
+  }
+  document.addEventListener("mousedown", (ev) => { if (menu && !menu.contains(ev.target)) closeMenu(); });
+
+  // -- "Download to this computer": chunks arrive one at a time, each acknowledged
+  let saving = "";
+  const saves = {};
+  model.on("msg:custom", (msg, buffers) => {
+    const t = saves[msg.id];
+    if (msg.type === "save-start") {
+      saves[msg.id] = { name: msg.name, parts: [], size: msg.size };
+      saving = "downloading " + msg.name + " 0%";
+      model.send({ type: "save-ack", id: msg.id });
+    } else if (msg.type === "save-chunk" && t) {
+      t.parts.push(buffers[0].buffer ? new Uint8Array(buffers[0].buffer, buffers[0].byteOffset, buffers[0].byteLength) : buffers[0]);
+      saving = "downloading " + t.name + " " + (t.size ? Math.floor((100 * msg.sent) / t.size) : 100) + "%";
+      model.send({ type: "save-ack", id: msg.id });
+    } else if (msg.type === "save-end" && t) {
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob(t.parts));
+      a.download = t.name;
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 60000);
+      delete saves[msg.id];
+      saving = "";
+    } else if (msg.type === "save-error") {
+      delete saves[msg.id];
+      saving = "download failed: " + msg.message;
+    }
+    drawRows();
+  });
 
   function select(i, ev) {
     const r = rowAt(i);
@@ -165,6 +250,22 @@ function render({ model, el: root }) {
       ev.preventDefault();
     } else if (ev.key === "End") {
       requestMore();
+    } else if (ev.key === "F2") {
+      command("rename");
+      ev.preventDefault();
+    } else if (ev.key === "Delete") {
+      command("delete");
+      ev.preventDefault();
+    } else if ((ev.ctrlKey || ev.metaKey) && (ev.key === "a" || ev.key === "A")) {
+      command("select_all");
+      ev.preventDefault();
+    } else if (ev.key === "Escape") {
+      closeMenu();
+    } else if (ev.key === "ContextMenu" || (ev.shiftKey && ev.key === "F10")) {
+      const row = spacer.querySelector(".dumont-focus");
+      const box = (row || scroller).getBoundingClientRect();
+      openMenu(box.left + 24, box.top + ROW);
+      ev.preventDefault();
     }
   });
   scroller.addEventListener("scroll", () => {
@@ -186,6 +287,7 @@ function render({ model, el: root }) {
   model.on("change:total", drawRows);
   model.on("change:counted", drawRows);
   model.on("change:note", drawRows);
+  model.on("change:selection_note", drawRows);
   model.on("change:sort_by", drawHeader);
   model.on("change:sort_desc", drawHeader);
   model.on("change:unsortable", drawHeader);

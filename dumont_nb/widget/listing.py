@@ -50,6 +50,14 @@ class ListingView(anywidget.AnyWidget):
     note = traitlets.Unicode("").tag(sync=True)
     loading = traitlets.Bool(False).tag(sync=True)
     more_requests = traitlets.Int(0).tag(sync=True)
+    #: the right-click menu ([command, label] pairs), the commands disabled with their reason, and
+    #: the last command the front end sent (menu, F2, Delete, Ctrl+A), bumped by ``command_serial``
+    menu = traitlets.List().tag(sync=True)
+    disabled_actions = traitlets.Dict().tag(sync=True)
+    command = traitlets.Unicode("").tag(sync=True)
+    command_serial = traitlets.Int(0).tag(sync=True)
+    #: "2 selected · 1.2 MiB" for the status bar
+    selection_note = traitlets.Unicode("").tag(sync=True)
     clipboard = traitlets.Unicode("").tag(sync=True)
     clipboard_serial = traitlets.Int(0).tag(sync=True)
 

@@ -74,6 +74,8 @@ def demo_bucket(s3):
         s3.put_object(Bucket=bucket, Key=key, Body=body)
     with ThreadPoolExecutor(4) as pool:  # more rows than the front end's window holds
         list(pool.map(lambda i: s3.put_object(Bucket=bucket, Key=f"many/f{i:05d}.txt", Body=b"x"), range(300)))
+    with ThreadPoolExecutor(8) as pool:  # three pages exactly: the total and the sort cover all of them
+        list(pool.map(lambda i: s3.put_object(Bucket=bucket, Key=f"big/part-{i:05d}.csv", Body=b"a\n1\n"), range(3000)))
     return bucket
 
 
@@ -147,9 +149,9 @@ def test_browser_in_jupyterlab_opens_a_folder(jupyterlab, demo_bucket, tmp_path)
                 outputs = page.locator(".jp-OutputArea").all_inner_texts()
                 pytest.fail(f"the browser widget did not render; cell outputs: {outputs!r}")
             names = listing.locator(".dumont-item .dumont-col-name")
-            expect(names).to_have_count(5, timeout=60_000)
+            expect(names).to_have_count(6, timeout=60_000)
             before = names.all_inner_texts()
-            assert before == ["images", "logs", "many", "sales", "README.md"]
+            assert before == ["big", "images", "logs", "many", "sales", "README.md"]
 
             listing.locator(".dumont-item", has_text="sales").dblclick()
             expect(names.filter(has_text="2025.csv")).to_have_count(1, timeout=60_000)
@@ -202,7 +204,50 @@ def test_browser_in_jupyterlab_opens_a_folder(jupyterlab, demo_bucket, tmp_path)
             expect(names.filter(has_text="f00299.txt")).to_have_count(0)
             listing.locator(".dumont-scroller").evaluate("e => { e.scrollTop = e.scrollHeight; }")
             expect(names.filter(has_text="f00299.txt")).to_have_count(1, timeout=60_000)
-            expect(listing.locator(".dumont-footer")).to_have_text("300 entries")
+            expect(listing.locator(".dumont-footer")).to_have_text("300 items")
+
+            # the right-click menu and its "Download to this computer" (the browser's own download)
+            listing.locator(".dumont-item", has_text="f00299.txt").click(button="right")
+            menu = listing.locator(".dumont-menu")
+            expect(menu).to_be_visible(timeout=30_000)
+            expect(menu.locator(".dumont-menu-item.dumont-disabled", has_text="Open")).to_have_count(0)
+            with page.expect_download(timeout=60_000) as download:
+                menu.locator(".dumont-menu-item", has_text="Download to this computer").click()
+            saved = download.value
+            assert saved.suggested_filename == "f00299.txt" and Path(saved.path()).read_bytes() == b"x"
+            expect(menu).to_have_count(0)
+            # F2 opens the rename form of the selection; Cancel leaves it as it was
+            listing.locator(".dumont-item", has_text="f00298.txt").click()
+            page.keyboard.press("F2")
+            page.wait_for_function("() => [...document.querySelectorAll('.dumont-browser input[type=text]')]"
+                                   ".some(e => e.value === 'f00298.txt')", timeout=30_000)
+            out.get_by_role("button", name="Cancel").first.click()
+            # Delete asks first, with the exact count
+            listing.locator(".dumont-item", has_text="f00298.txt").click()
+            page.keyboard.press("Delete")
+            expect(out.locator("b", has_text="Delete 1 object (1 B)")).to_be_visible(timeout=60_000)
+            out.get_by_role("button", name="Cancel").first.click()
+
+            # a folder of 3,000 keys: the total counted in the background; Name ▼ sorts all of it
+            out.get_by_role("button", name=demo_bucket, exact=True).click()
+            listing.locator(".dumont-item", has_text="big").dblclick()
+            expect(names.filter(has_text="part-00000.csv")).to_have_count(1, timeout=60_000)
+            expect(listing.locator(".dumont-footer")).to_contain_text("1,000 items of 3,000", timeout=60_000)
+            listing.locator(".dumont-header .dumont-col-name").click()  # ▲ → ▼
+            expect(names.first).to_have_text("part-02999.csv", timeout=60_000)
+            expect(listing.locator(".dumont-footer")).to_have_text("3,000 items", timeout=60_000)
+
+            # JupyterLab's dark theme: the panel follows its colours
+            page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
+            page.locator(".lm-Menu-itemLabel", has_text="Theme").first.click()
+            page.locator(".lm-Menu-itemLabel").get_by_text("JupyterLab Dark", exact=True).click()
+            expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=60_000)
+            time.sleep(1)
+            dark = listing.evaluate("e => getComputedStyle(e).backgroundColor")
+            assert dark not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), dark
+            widget.screenshot(path=str(ARTIFACTS / "browser-dark.png"))
+            if os.environ.get("DUMONT_SCREENSHOT"):
+                shutil.copyfile(ARTIFACTS / "browser-dark.png", os.environ["DUMONT_SCREENSHOT"].replace(".png", "-dark.png"))
         finally:
             browser.close()
     assert (ARTIFACTS / "browser.png").stat().st_size > 10_000

@@ -94,7 +94,7 @@ class Browser(W.VBox, W.ValueWidget):
         self._tree.observe(self._on_tree, "value")
         self._filter.observe(lambda _: self._render(), "value")
         self._menu = Menu(self.listing, self.actions, self)
-        self._big = BigFolder(self.listing, lambda: self._render(new=False), self.error)
+        self._big = BigFolder(self.listing, lambda: self._render(new=False), self.error, self.info)
         self.listing.observe(lambda _: self._big.sort_changed(), ["sort_by", "sort_desc"])
         self.listing.observe(self._on_activated, "activated")
         self.listing.observe(self._on_more_request, "more_requests")

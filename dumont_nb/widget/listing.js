@@ -158,8 +158,10 @@ function render({ model, el: root }) {
   function closeMenu() {
     if (menu) { menu.remove(); menu = null; }
   }
+  let menuAt = [0, 0];
   function openMenu(x, y) {
     closeMenu();
+    menuAt = [x, y];
     menu = el("div", "dumont-menu");
     menu.setAttribute("role", "menu");
     const off = model.get("disabled_actions") || {};
@@ -288,6 +290,8 @@ function render({ model, el: root }) {
   model.on("change:counted", drawRows);
   model.on("change:note", drawRows);
   model.on("change:selection_note", drawRows);
+  // a right click selects first: the enabled entries follow once Python has seen the selection
+  model.on("change:disabled_actions", () => { if (menu) openMenu(menuAt[0], menuAt[1]); });
   model.on("change:sort_by", drawHeader);
   model.on("change:sort_desc", drawHeader);
   model.on("change:unsortable", drawHeader);

@@ -68,8 +68,9 @@ def load_all(pager: Pager, on_page: Callable[[int], None], on_done: Callable[[Jo
 class BigFolder:
     """What the browser does for a folder bigger than a page (its listing view, its pager)."""
 
-    def __init__(self, listing, render: Callable[[], None], error: Callable[[str], None]):
-        self.listing, self.render, self.error = listing, render, error
+    def __init__(self, listing, render: Callable[[], None], error: Callable[[str], None],
+                 info: Callable[[str], None] = lambda text: None):
+        self.listing, self.render, self.error, self.info = listing, render, error, info
         self.count_job: Job | None = None
         self.load_job: Job | None = None
         self.pager: Pager | None = None
@@ -119,5 +120,7 @@ class BigFolder:
                 return
             self.listing.note = "" if job.error is None else "sorted the loaded entries only (loading stopped)"
             self.render()
+            if job.error is None:
+                self.info(f"{pager.location.url}: all {len(pager.rows):,} entries loaded and sorted")
 
         self.load_job = load_all(pager, page, done)

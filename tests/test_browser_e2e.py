@@ -153,6 +153,13 @@ def test_browser_in_jupyterlab_opens_a_folder(jupyterlab, demo_bucket, tmp_path)
             before = names.all_inner_texts()
             assert before == ["big", "images", "logs", "many", "sales", "README.md"]
 
+            # the tree expands a folder without visiting it: its sub-folders appear, the listing stays
+            tree = page.locator(".jp-OutputArea .dumont-tree")
+            tree.locator(f".dumont-tree-node[data-url='moto://{demo_bucket}/sales/'] .dumont-tree-twisty").click()
+            expect(tree.locator(f".dumont-tree-node[data-url='moto://{demo_bucket}/sales/archive/']")).to_have_count(
+                1, timeout=60_000)
+            assert names.all_inner_texts() == before
+
             listing.locator(".dumont-item", has_text="sales").dblclick()
             expect(names.filter(has_text="2025.csv")).to_have_count(1, timeout=60_000)
             after = names.all_inner_texts()

@@ -137,14 +137,22 @@ def test_a_prefix_of_2500_keys_loads_page_by_page(config, s3, bucket, request_lo
 
 def test_tree_beside_the_listing(config, tree):
     b = browse(f"moto://{tree}/a/b/", config=config)
-    labels = [label.replace("\u00a0", " ") for label, _ in b._tree.options]
-    assert labels == ["moto://", f"  ▾ {tree}", "    ▾ a", "      ▾ b", "        ▸ c"]
+    labels = [("  " * n["depth"]) + ("▾ " if n["open"] else "▸ ") + n["label"] for n in b._tree.nodes]
+    assert labels == ["▾ moto://", f"  ▾ {tree}", "    ▾ a", "      ▾ b", "        ▸ c"]
     assert b._tree.value == f"moto://{tree}/a/b/"
     b._tree.value = f"moto://{tree}/a/b/c/"
     assert b.path == f"moto://{tree}/a/b/c/" and names(b) == ["deep.txt"]
     b._tree.value = f"moto://{tree}/"
-    values = [v for _, v in b._tree.options]
+    values = [n["url"] for n in b._tree.nodes]
     assert f"moto://{tree}/a/" in values and f"moto://{tree}/z/" in values
+
+
+def test_the_tree_expands_a_folder_without_visiting_it(config, tree, request_log):
+    b = browse(f"moto://{tree}/", config=config)
+    request_log.clear()
+    b._tree.toggle, b._tree.toggle_serial = f"moto://{tree}/a/", b._tree.toggle_serial + 1
+    assert b.path == f"moto://{tree}/" and request_log.count("ListObjectsV2", tree) == 1  # one listing, no visit
+    assert f"moto://{tree}/a/b/" in [n["url"] for n in b._tree.nodes]
 
 
 def test_bookmarks_persist_in_the_config_dir_not_the_notebook(config, tree):

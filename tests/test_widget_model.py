@@ -127,17 +127,20 @@ def test_job_progress_cancel_and_errors():
     assert ok.wait(30) and ok.result == 42 and ok.error is None
 
 
-def test_tree_options_expand_the_chain_and_cost_no_request():
-    from dumont_nb.widget.model import tree_options
+def test_tree_opens_the_chain_and_expands_a_folder_only_when_asked():
+    from dumont_nb.widget.tree import TreeView
 
+    asked = []
     children = {"rr://": {"rr://bk1/", "rr://bk2/"}, "rr://bk1/": {"rr://bk1/x/", "rr://bk1/y/"}}
-    opts = tree_options(Location.parse("rr://bk1/x/deep/"), children)
-    assert [(label.replace("\u00a0", " "), url) for label, url in opts] == [
-        ("rr://", "rr://"),
-        ("  ▾ bk1", "rr://bk1/"),
-        ("    ▾ x", "rr://bk1/x/"),
-        ("      ▾ deep", "rr://bk1/x/deep/"),
-        ("    ▸ y", "rr://bk1/y/"),
-        ("  ▸ bk2", "rr://bk2/"),
-    ]
-    assert "rr://bk1/x/deep/" in children["rr://bk1/x/"]
+    tree = TreeView(children, lambda url: asked.append(url) or [url + "inner/"], lambda text: None)
+    tree.show(Location.parse("rr://bk1/x/deep/"))
+    rows = [("  " * n["depth"] + ("▾ " if n["open"] else "▸ ") + n["label"], n["url"]) for n in tree.nodes]
+    assert rows == [("▾ rr://", "rr://"), ("  ▾ bk1", "rr://bk1/"), ("    ▾ x", "rr://bk1/x/"),
+                    ("      ▾ deep", "rr://bk1/x/deep/"), ("    ▸ y", "rr://bk1/y/"), ("  ▸ bk2", "rr://bk2/")]
+    assert asked == [] and tree.value == "rr://bk1/x/deep/"  # drawing costs no request
+    tree.toggle, tree.toggle_serial = "rr://bk2/", 1  # the twisty: expand without visiting
+    assert asked == ["rr://bk2/"] and tree.value == "rr://bk1/x/deep/"
+    assert ("rr://bk2/inner/", 2) in [(n["url"], n["depth"]) for n in tree.nodes]
+    tree.toggle_serial = 2  # closed again, and reopened without asking twice
+    tree.toggle_serial = 3
+    assert asked == ["rr://bk2/"] and "rr://bk2/inner/" in [n["url"] for n in tree.nodes]

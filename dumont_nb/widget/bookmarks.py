@@ -15,8 +15,9 @@ from pathlib import Path
 import platformdirs
 
 from ..errors import ConfigError
+from .feedback import guarded
 
-__all__ = ["bookmarks_path", "load_bookmarks", "save_bookmarks", "add_bookmark", "remove_bookmark"]
+__all__ = ["bookmarks_path", "load_bookmarks", "save_bookmarks", "add_bookmark", "remove_bookmark", "BookmarkActions"]
 
 
 def bookmarks_path() -> Path:
@@ -74,3 +75,39 @@ def remove_bookmark(url: str) -> list[str]:
     urls = [u for u in load_bookmarks() if u != url]
     save_bookmarks(urls)
     return urls
+
+
+class BookmarkActions:
+    """The browser's bookmark menu (mixed into ``Browser``: uses its ``_bookmarks`` dropdown,
+    ``path``, ``_syncing``, ``_go_url`` and ``info``)."""
+
+    def _load_bookmarks(self) -> None:
+        self._set_bookmarks(load_bookmarks())
+
+    def _set_bookmarks(self, urls: list[str]) -> None:
+        self._syncing = True
+        try:
+            self._bookmarks.options = [("bookmarks…", "")] + [(u, u) for u in urls]
+            self._bookmarks.value = ""
+        finally:
+            self._syncing = False
+
+    @property
+    def bookmarks(self) -> list[str]:
+        """The saved bookmark URLs."""
+        return [v for _, v in self._bookmarks.options if v]
+
+    @guarded
+    def _add_bookmark(self) -> None:
+        self._set_bookmarks(add_bookmark(self.path))
+        self.info(f"bookmarked {self.path}")
+
+    @guarded
+    def _remove_bookmark(self) -> None:
+        chosen = self._bookmarks.value or self.path
+        self._set_bookmarks(remove_bookmark(chosen))
+        self.info(f"removed bookmark {chosen}")
+
+    def _on_bookmark(self, change) -> None:
+        if not self._syncing and change["new"]:
+            self._go_url(change["new"])

@@ -24,19 +24,20 @@ from ..formatting import plural
 from ..urls import parse_url
 from ..vfs.base import FileSystem
 from .actions import ActionBar
-from .bookmarks import add_bookmark, load_bookmarks, remove_bookmark
+from .bookmarks import BookmarkActions
 from .feedback import guarded
 from .listing import ListingView
-from .model import Location, Pager, compile_filter, info_of, sort_rows, tree_options
+from .model import Location, Pager, compile_filter, info_of, sort_rows
 from .preview import capabilities_html, make_preview, render_preview
 from .remotes import Remotes
 from .menu import Menu
 from .totals import BigFolder
+from .tree import TreeView
 
 __all__ = ["Browser"]
 
 
-class Browser(W.VBox, W.ValueWidget):
+class Browser(BookmarkActions, W.VBox, W.ValueWidget):
     """Explore and manage the remotes of a config. Create it with :func:`dumont_nb.browse`."""
 
     path = traitlets.Unicode("").tag(sync=True)
@@ -68,7 +69,7 @@ class Browser(W.VBox, W.ValueWidget):
         self._crumbs = W.HBox(layout=W.Layout(flex_flow="row wrap"))
 
         # tree | listing | preview
-        self._tree = W.Select(options=[], rows=16, layout=W.Layout(width="22%", min_width="160px"))
+        self._tree = TreeView(self._children, self._subfolders, self.error, layout=W.Layout(width="22%", min_width="160px"))
         self._filter = W.Text(placeholder="filter names: *.csv or a regex", layout=W.Layout(width="auto"))
         self.listing = ListingView()
         self._more = W.Button(description="Load more", icon="chevron-down", tooltip="fetch the next page (1 request)")
@@ -126,8 +127,8 @@ class Browser(W.VBox, W.ValueWidget):
     @guarded
     def load_more(self) -> int:
         """Fetch the next listing page (one ListObjectsV2 request); returns the new row count."""
-        if self._pager is None or self._pager.done or self._big.loading:
-            return 0  # (a sort is loading the whole folder already)
+        if self._pager is None or self._pager.done or self._big.loading:  # (a sort loads it all already)
+            return 0
         self.listing.loading = True
         try:
             new = self._pager.more()
@@ -307,9 +308,7 @@ class Browser(W.VBox, W.ValueWidget):
                 crumbs.append(b)
             self._crumbs.children = crumbs
             self._up.disabled = loc.bucket is None
-            options = tree_options(loc, self._children)
-            self._tree.options = options
-            self._tree.value = loc.url
+            self._tree.show(loc)
         finally:
             self._syncing = False
 
@@ -320,6 +319,12 @@ class Browser(W.VBox, W.ValueWidget):
     def _on_remote(self, change) -> None:
         if not self._syncing and change["new"]:
             self._go_url(f"{change['new']}://")
+
+    def _subfolders(self, url: str) -> list[str]:  # the tree opens a folder not visited: one page
+        loc = Location.parse(url)
+        fs = self.fs(loc.remote)
+        rows = self._remotes.bucket_rows(fs, loc.remote) if loc.bucket is None else Pager(fs, loc, self._page_size).more()
+        return [r["url"] for r in rows if r["is_dir"]]
 
     def _on_tree(self, change) -> None:
         if not self._syncing and change["new"] and (self._loc is None or change["new"] != self._loc.url):
@@ -375,37 +380,6 @@ class Browser(W.VBox, W.ValueWidget):
 
     # -- bookmarks ------------------------------------------------------------------------
     @guarded
-    def _load_bookmarks(self) -> None:
-        self._set_bookmarks(load_bookmarks())
-
-    def _set_bookmarks(self, urls: list[str]) -> None:
-        self._syncing = True
-        try:
-            self._bookmarks.options = [("bookmarks…", "")] + [(u, u) for u in urls]
-            self._bookmarks.value = ""
-        finally:
-            self._syncing = False
-
-    @property
-    def bookmarks(self) -> list[str]:
-        """The saved bookmark URLs."""
-        return [v for _, v in self._bookmarks.options if v]
-
-    @guarded
-    def _add_bookmark(self) -> None:
-        self._set_bookmarks(add_bookmark(self.path))
-        self.info(f"bookmarked {self.path}")
-
-    @guarded
-    def _remove_bookmark(self) -> None:
-        chosen = self._bookmarks.value or self.path
-        self._set_bookmarks(remove_bookmark(chosen))
-        self.info(f"removed bookmark {chosen}")
-
-    def _on_bookmark(self, change) -> None:
-        if not self._syncing and change["new"]:
-            self._go_url(change["new"])
-
     # -- status line ----------------------------------------------------------------------
     def error(self, text: str) -> None:
         """Show ``text`` as the status line's error (and in ``message``)."""

@@ -23,7 +23,6 @@ __all__ = [
     "SORT_KEYS",
     "compile_filter",
     "info_of",
-    "tree_options",
     "human_size",
     "row_of",
     "sort_rows",
@@ -213,28 +212,3 @@ def info_of(row: dict, path: str) -> FileInfo:
     return FileInfo(row["name"], path, row["size"] or 0, mtime, row["is_dir"])
 
 
-def _label(url: str) -> str:
-    loc = Location.parse(url)
-    return loc.prefix.rstrip("/").rsplit("/", 1)[-1] if loc.prefix else str(loc.bucket)
-
-
-def tree_options(loc: Location, children: dict[str, set[str]]) -> list[tuple[str, str]]:
-    """The folder tree as ``(label, url)`` options: the chain from the remote root down to
-    ``loc`` expanded (``▾``), each expanded node's known sub-folders (``▸``) beside it.
-
-    ``children`` maps a folder URL to the sub-folder URLs seen in its listings; the chain is
-    added to it, so the tree never costs a request of its own.
-    """
-    chain = [a.url for a in loc.ancestors()]
-    for parent, child in zip(chain, chain[1:]):
-        children.setdefault(parent, set()).add(child)
-    options = [(f"{loc.remote}://", chain[0])]
-
-    def add(url: str, depth: int) -> None:
-        for kid in sorted(children.get(url, ())):
-            options.append(("\u00a0\u00a0" * depth + ("▾ " if kid in chain else "▸ ") + _label(kid), kid))
-            if kid in chain:
-                add(kid, depth + 1)
-
-    add(chain[0], 1)
-    return options

@@ -117,19 +117,6 @@ def test_demo_config_is_a_valid_config_with_an_emulate_twin():
     assert demo.credentials is not None and demo.credentials.access_key_id.kind == "literal"
 
 
-def test_packaged_notebooks_carry_the_python3_kernelspec_and_no_outputs():
-    import nbformat
-
-    folder = notebooks_dir()
-    for name in NOTEBOOKS:
-        nb = nbformat.read(folder / name, as_version=4)
-        nbformat.validate(nb)
-        assert nb.metadata.kernelspec.name == "python3", name
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                assert cell.outputs == [] and cell.execution_count is None, (name, cell.source[:40])
-
-
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)
@@ -294,3 +281,30 @@ def test_the_demo_leaves_the_users_config_dir_untouched(tmp_path):
         assert json.loads((tmp_path / "bookmarks.json").read_text()) == [f"demo://{DEMO_BUCKET}/"]
         _drop_bucket(demo.server.boto3_client(), DEMO_BUCKET)
     assert not (xdg / "dumont").exists() and not user_config.exists()
+
+
+def test_the_notebooks_are_committed_executed_from_their_current_sources():
+    """``python notebooks/refresh.py`` ran on the notebooks as they are: every code cell has run
+    without an error, the recorded hash matches the sources, and no secret value is saved."""
+    import importlib.util
+
+    import nbformat
+
+    from dumont_nb.demo import DEMO_SECRET
+
+    spec = importlib.util.spec_from_file_location("refresh", Path(__file__).resolve().parent.parent / "notebooks" / "refresh.py")
+    refresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(refresh)
+    folder = notebooks_dir()
+    for name in NOTEBOOKS:
+        text = (folder / name).read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+        assert nb.metadata.kernelspec.name == "python3", name
+        recorded = nb.metadata.get("dumont", {}).get("sources_sha256")
+        assert recorded == refresh.sources_sha256(nb), f"{name}: outputs are stale; run python notebooks/refresh.py"
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(c.execution_count is not None for c in code), name
+        assert not any(o.get("output_type") == "error" for c in code for o in c.outputs), name
+        assert any(c.outputs for c in code), name
+        assert DEMO_SECRET not in text and "widgets" not in nb.metadata, name

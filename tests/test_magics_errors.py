@@ -194,3 +194,17 @@ def test_no_secret_in_any_output(ipython, canary_config, s3, bucket, monkeypatch
     assert CANARY_KEY not in blob and CANARY_SECRET not in blob
     assert "env:DUMONT_CANARY_SECRET" in blob  # the reference is shown by `remotes`
     assert s3.get_object(Bucket=bucket, Key="p.txt")["Body"].read() == b"CELL-PAYLOAD-91"
+
+
+def test_a_key_id_equal_to_a_word_of_the_remote_name_still_names_remote_and_bucket(ip, s3_server, monkeypatch):
+    """The demo's case: literal access key id ``demo``, remote ``demo``, bucket ``demo-dta``; the
+    error line must read as it is (only secret values are masked), not ``***://***-dta``."""
+    from dumont_nb.config import parse_config
+
+    settings = s3_server.remote_settings()
+    settings["credentials"] = {"access_key_id": "demo", "secret_access_key": "demo-secret-value-1"}
+    monkeypatch.setattr(registry, "_active", None)
+    activate(parse_config({"remotes": {"demo": settings}}))
+    msg = _usage_error(ip, "ls demo://demo-dta/")
+    assert "demo://demo-dta" in msg and "'demo-dta'" in msg and "remote 'demo'" in msg and "***" not in msg
+    assert "demo-secret-value-1" not in msg

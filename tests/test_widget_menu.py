@@ -77,3 +77,12 @@ def test_download_to_this_computer_refuses_what_is_too_big(config, s3, filled, m
     b.listing.selected = [f"moto://{filled}/a/one.txt"]
     _command(b, "save")
     assert "Copy link" in b.message and not b._menu.saver.active
+
+
+def test_the_preview_pane_folds_away_when_it_has_nothing_to_show(config, filled):
+    b = browse(f"moto://{filled}/a/", config=config)
+    assert b._preview.layout.display == "none"  # nothing selected: the listing has the width
+    b.listing.selected = [f"moto://{filled}/a/one.txt"]
+    assert b._preview.layout.display is None and b._preview.children
+    b.listing.selected = []
+    assert b._preview.layout.display == "none"

@@ -73,7 +73,9 @@ class Browser(BookmarkActions, W.VBox, W.ValueWidget):
         self._filter = W.Text(placeholder="filter names: *.csv or a regex", layout=W.Layout(width="auto"))
         self.listing = ListingView()
         self._more = W.Button(description="Load more", icon="chevron-down", tooltip="fetch the next page (1 request)")
-        self._preview = W.VBox(layout=W.Layout(width="32%", min_width="200px", overflow="auto"))
+        self._preview = W.VBox(layout=W.Layout(width="32%", min_width="200px", overflow="auto", display="none"))
+        # the preview takes room only when it shows something: the listing gets the full width otherwise
+        self._preview.observe(lambda c: setattr(self._preview.layout, "display", None if c["new"] else "none"), "children")
         self._status = W.HTML("")
         main = W.HBox(
             [self._tree, W.VBox([self._filter, self.listing, self._more], layout=W.Layout(flex="1 1 auto")), self._preview],

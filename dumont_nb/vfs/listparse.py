@@ -85,18 +85,27 @@ class Rows(NamedTuple):
     prefixes: list[str]
 
 
-def parse_rows(body: bytes) -> Rows | None:
-    """The page as :class:`Rows`, or None unless every ``<Contents>`` and ``<CommonPrefixes>``
-    has the usual shape (then :func:`parse_list_objects_v2` or botocore reads it)."""
+def _inner(body: bytes) -> bytes | None:
+    """What is inside ``<ListBucketResult>``, or None for what this parser leaves to botocore
+    (no such element, a carriage return, CDATA, a comment)."""
     if b"\r" in body or b"<![CDATA[" in body or b"<!--" in body:
         return None
     start = body.find(b"<ListBucketResult")
     end = body.rfind(b"</ListBucketResult>")
     if start < 0 or end < 0:
         return None
+    return body[body.index(b">", start) + 1:end]
+
+
+def parse_rows(body: bytes) -> Rows | None:
+    """The page as :class:`Rows`, or None unless every ``<Contents>`` and ``<CommonPrefixes>``
+    has the usual shape (then :func:`parse_list_objects_v2` or botocore reads it)."""
+    raw = _inner(body)
     try:
-        inner = body[body.index(b">", start) + 1:end].decode("utf-8")
+        inner = None if raw is None else raw.decode("utf-8")
     except UnicodeDecodeError:
+        return None
+    if inner is None:
         return None
     found = _USUAL.findall(inner)
     prefixes = _PREFIX.findall(inner)
@@ -163,13 +172,9 @@ def parse_list_objects_v2(body: bytes, timestamp: Callable[[str], Any]) -> dict 
     rows = parse_rows(body)
     if rows is not None:
         return _from_rows(rows, timestamp)
-    if b"\r" in body or b"<![CDATA[" in body or b"<!--" in body:
+    inner = _inner(body)
+    if inner is None:
         return None
-    start = body.find(b"<ListBucketResult")
-    end = body.rfind(b"</ListBucketResult>")
-    if start < 0 or end < 0:
-        return None
-    inner = body[body.index(b">", start) + 1:end]
     out: dict[str, Any] = {}
     contents: list = []
     for m in _CONTENTS.finditer(inner):

@@ -93,36 +93,38 @@ def storage_options(remote: str, *, engine: str = "polars", config: "Config | No
             out["aws_endpoint_url"] = endpoint
             out["aws_allow_http"] = "true" if endpoint.startswith("http://") else "false"
         out["aws_virtual_hosted_style_request"] = "false" if r.path_style else "true"
-        if key is None:
-            out["aws_skip_signature"] = "true"
-        else:
-            out.update(aws_access_key_id=key, aws_secret_access_key=secret)
-            if token:
-                out["aws_session_token"] = token
-        return StorageOptions(out, {"aws_secret_access_key", "aws_session_token"})
+        return _with_keys(out, "polars", key, secret, token)
     if engine == "pyarrow":
         out = {"region": region}
         if endpoint:
             scheme, _, host = endpoint.partition("://")
             out.update(endpoint_override=host or scheme, scheme=scheme if host else "https")
         out["force_virtual_addressing"] = not r.path_style and endpoint is None
-        if key is None:
-            out["anonymous"] = True
-        else:
-            out.update(access_key=key, secret_key=secret)
-            if token:
-                out["session_token"] = token
-        return StorageOptions(out, {"secret_key", "session_token"})
+        return _with_keys(out, "pyarrow", key, secret, token)
     out = {"client_kwargs": {"region_name": region, **({"endpoint_url": endpoint} if endpoint else {})}}
     if r.path_style:
         out["config_kwargs"] = {"s3": {"addressing_style": "path"}}
+    return _with_keys(out, "s3fs", key, secret, token)
+
+
+#: per engine: the option names of (key id, secret, session token) and the "no signature" option
+_KEYS = {
+    "polars": ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", ("aws_skip_signature", "true")),
+    "pyarrow": ("access_key", "secret_key", "session_token", ("anonymous", True)),
+    "s3fs": ("key", "secret", "token", ("anon", True)),
+}
+
+
+def _with_keys(out: dict, engine: str, key: str | None, secret: str | None, token: str | None) -> StorageOptions:
+    """``out`` plus the credentials under ``engine``'s names (or its anonymous flag)."""
+    key_name, secret_name, token_name, (anon, yes) = _KEYS[engine]
     if key is None:
-        out["anon"] = True
+        out[anon] = yes
     else:
-        out.update(key=key, secret=secret)
+        out.update({key_name: key, secret_name: secret})
         if token:
-            out["token"] = token
-    return StorageOptions(out, {"secret", "token"})
+            out[token_name] = token
+    return StorageOptions(out, {secret_name, token_name})
 
 
 def register_duckdb(con: Any = None, *, config: "Config | None" = None) -> Any:

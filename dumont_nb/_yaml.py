@@ -10,6 +10,8 @@ value for a message in bounded size and time.
 
 from __future__ import annotations
 
+import re
+
 import reprlib
 from typing import Any
 
@@ -106,6 +108,18 @@ def _loader_class():
     return Loader
 
 
+#: ``[``/``{`` open at once, at most (counted before parsing, quotes or not: a config needs a few)
+MAX_FLOW_DEPTH = 64
+
+
+def _flow_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in re.sub(r"[^\[\]{}]", "", text):
+        depth = depth + 1 if ch in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def load_bounded(text: str, source: str) -> Any:
     """Parse one YAML document within the bounds above.
 
@@ -117,6 +131,8 @@ def load_bounded(text: str, source: str) -> Any:
 
     if len(text) > MAX_CHARS:
         raise ConfigError(f"{source}: {len(text):,} characters; a config file is at most {MAX_CHARS:,}")
+    if _flow_depth(text) > MAX_FLOW_DEPTH:  # PyYAML's scanner is quadratic in flow nesting: refuse first
+        raise ConfigError(f"{source}: the YAML nests too deeply to read; a config needs a few levels")
     loader = None
     try:
         loader = _loader_class()(text)

@@ -109,7 +109,7 @@ def test_interrupted_directory_rename_completes_on_rerun(s3_server, s3, bucket, 
     from dumont_nb.api import filesystem
 
     fs = filesystem("moto", config=config)
-    keys = [f"old/{i:03d}.txt" for i in range(60)]
+    keys = [f"old/{i:03d}.txt" for i in range(160)]  # enough that a loaded machine still stops early
     for k in keys:
         s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
     inject(interrupt_on("CopyObject", bucket, nth=20))

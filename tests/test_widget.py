@@ -114,9 +114,6 @@ def test_a_prefix_of_2500_keys_loads_page_by_page(config, s3, bucket, request_lo
     assert b._big.count_job.wait(60) and b.listing.total == 2500  # ... then the total, counted in the background
     assert request_log.count("ListObjectsV2", bucket) == 1 + 3
     request_log.clear()
-    b._filter.value = "k01*"
-    assert len(b.rows) == 0 and "load more to search further" in b.message
-    b._filter.value = ""
     b._more.click()
     assert len(b.rows) == 2000 and request_log.count("ListObjectsV2", bucket) == 1
     # the front end holds a window of rows, never the whole listing
@@ -311,3 +308,16 @@ def test_a_3000_key_folder_counts_its_total_and_sorts_across_pages(config, s3, b
     assert len(b.rows) == 3000 and names(b)[0] == "part-02999" and names(b)[-1] == "part-00000"
     assert b.listing.note == "" and not b.listing.more and b._more.disabled  # stopped on the exact multiple
     assert request_log.count("ListObjectsV2", bucket) == 1 + 3 + 2  # no extra page after the last
+
+
+def test_a_filter_searches_the_whole_folder_not_the_pages_loaded(config, s3, bucket, request_log):
+    keys = [f"f/k{i:05d}" for i in range(1200)]  # two pages
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: s3.put_object(Bucket=bucket, Key=k, Body=b""), keys))
+    b = browse(f"moto://{bucket}/f/", config=config)
+    assert len(b.rows) == 1000 and b._big.count_job.wait(60)
+    b._filter.value = "k011*"  # matches only on the page not loaded yet
+    assert "to search the whole folder" in b.listing.note or not b._big.loading
+    assert b._big.load_job.wait(60)
+    assert names(b) == [f"k0{i}" for i in range(1100, 1200)] and b.listing.note == ""
+    assert "loaded and filtered" in b.message

@@ -95,7 +95,7 @@ class Browser(BookmarkActions, W.VBox, W.ValueWidget):
         self._bookmark_del.on_click(lambda _: self._remove_bookmark())
         self._caps.on_click(lambda _: self.show_capabilities())
         self._tree.observe(self._on_tree, "value")
-        self._filter.observe(lambda _: self._render(), "value")
+        self._filter.observe(lambda c: self._big.sort_changed("filter") if c["new"] else self._render(), "value")
         self._menu = Menu(self.listing, self.actions, self)
         self._big = BigFolder(self.listing, lambda: self._render(new=False), self.error, self.info)
         self.listing.observe(lambda _: self._big.sort_changed(), ["sort_by", "sort_desc"])
@@ -293,8 +293,8 @@ class Browser(BookmarkActions, W.VBox, W.ValueWidget):
         self._more.disabled = self._pager.done
         self._more.layout.display = "none" if self._pager.done else None
         if self._filter.value and not self._pager.done:
-            self.info(f"filter matches {len(rows):,} of the {plural(len(self._pager.rows), 'entry', 'entries')} loaded so far; "
-                      "load more to search further")
+            self.info(f"filter matches {len(rows):,} of the {plural(len(self._pager.rows), 'entry', 'entries')} loaded so far"
+                      + ("; loading the rest to search the whole folder" if self._big.loading else "; load more to search further"))
 
     def _update_nav(self) -> None:
         loc = self._loc

@@ -103,24 +103,30 @@ class BigFolder:
 
         self.count_job = count_folder(fs, pager.location.path, counted, lambda e: self.error(f"counting failed: {e}"))
 
-    def sort_changed(self) -> None:
-        """Sort what is loaded now; if the folder has more, load the rest (a job) and sort all."""
+    def sort_changed(self, what: str = "sort") -> None:
+        """Sort (or filter) what is loaded now; if the folder has more, load the rest (a job),
+        then sort or filter all of it."""
         self.render()
         pager = self.pager
         if pager is None or pager.done or (self.load_job is not None and self.load_job.running):
             return
-        self.listing.note = f"sorted the {len(pager.rows):,} loaded; loading the rest to sort the whole folder…"
+        done_word, verb = ("sorted", "sort") if what == "sort" else ("filtered", "search")
+
+        def say(loaded: int) -> None:
+            self.listing.note = f"{done_word} the {loaded:,} loaded; loading the rest to {verb} the whole folder…"
+
+        say(len(pager.rows))
 
         def page(loaded: int) -> None:
             if self.pager is pager:
-                self.listing.note = f"sorted the {loaded:,} loaded; loading the rest to sort the whole folder…"
+                say(loaded)
 
         def done(job: Job) -> None:
             if self.pager is not pager:
                 return
-            self.listing.note = "" if job.error is None else "sorted the loaded entries only (loading stopped)"
+            self.listing.note = "" if job.error is None else f"{done_word} the loaded entries only (loading stopped)"
             self.render()
             if job.error is None:
-                self.info(f"{pager.location.url}: all {len(pager.rows):,} entries loaded and sorted")
+                self.info(f"{pager.location.url}: all {len(pager.rows):,} entries loaded and {done_word}")
 
         self.load_job = load_all(pager, page, done)

@@ -168,19 +168,20 @@ class DumontFileSystem(AbstractFileSystem):
         """``vfs.stat(path)``, remembered for :data:`INFO_TTL` seconds while the vfs has made no
         mutation since (its ``changes()``): a reader such as pyarrow asks ``info``, ``isfile``
         and ``open`` of one file, twice, within milliseconds; that is one HEAD, not five."""
-        vfs, now = self.vfs, time.monotonic()
-        changes = vfs.changes()
-        hit = self._infos.get(path)
-        if hit is not None and hit[0] > now and hit[1] == changes >= 0:
-            return hit[2]
+        hit = self._fresh(path)
+        if hit is not None:
+            return hit
+        vfs = self.vfs
+        changes = vfs.changes()  # read before the HEAD: a write meanwhile makes the answer stale
         info = vfs.stat(path)
         if changes >= 0:
             if len(self._infos) > 1024:
                 self._infos.clear()
-            self._infos[path] = (now + INFO_TTL, changes, info)
+            self._infos[path] = (time.monotonic() + INFO_TTL, changes, info)
         return info
 
     def _fresh(self, path: str) -> FileInfo | None:
+        """The remembered ``stat(path)`` while it is fresh, else None."""
         hit = self._infos.get(path)
         if hit is not None and hit[0] > time.monotonic() and hit[1] == self.vfs.changes() >= 0:
             return hit[2]

@@ -66,6 +66,23 @@ _USUAL = re.compile(
 _PREFIX = re.compile(r"<CommonPrefixes><Prefix>([^<]*)</Prefix></CommonPrefixes>")
 
 
+def _top(rest: bytes) -> dict[str, Any] | None:
+    """The page's own fields (what is left once its ``<Contents>``/``<CommonPrefixes>`` are cut
+    out), typed as botocore types them, or None if anything else is there."""
+    fields = _fields(rest, _TOP_STR | _TOP_INT | {"IsTruncated"})
+    if fields is None:
+        return None
+    top: dict[str, Any] = {}
+    for name, raw in fields:
+        if name in _TOP_INT:
+            top[name] = int(raw or 0)
+        elif name == "IsTruncated":
+            top[name] = (raw or b"").strip().lower() == b"true"
+        else:
+            top[name] = _text(raw)
+    return top
+
+
 def _unescape(s: str) -> str:
     plain = s.replace("&quot;", '"')
     return _ENTITY.sub(_entity, plain) if "&" in plain else plain
@@ -111,17 +128,9 @@ def parse_rows(body: bytes) -> Rows | None:
     prefixes = _PREFIX.findall(inner)
     rest = _outside(inner, "<Contents>", "</Contents>", found, _ROW_TAGS)
     rest = None if rest is None else _outside(rest, "<CommonPrefixes>", "</CommonPrefixes>", prefixes, _PREFIX_TAGS)
-    fields = None if rest is None else _fields(rest.encode(), _TOP_STR | _TOP_INT | {"IsTruncated"})
-    if fields is None:
+    top = None if rest is None else _top(rest.encode())
+    if top is None:
         return None
-    top: dict[str, Any] = {}
-    for name, raw in fields:
-        if name in _TOP_INT:
-            top[name] = int(raw or 0)
-        elif name == "IsTruncated":
-            top[name] = (raw or b"").strip().lower() == b"true"
-        else:
-            top[name] = _text(raw)
     prefixes = _unescape_all(prefixes) if "&" in "".join(prefixes) else prefixes
     if not found:
         return Rows(top, [], [], [], [], [], prefixes)
@@ -198,17 +207,10 @@ def parse_list_objects_v2(body: bytes, timestamp: Callable[[str], Any]) -> dict 
         if fields is None or len(fields) != 1:
             return None
         prefixes.append({"Prefix": _text(fields[0][1])})
-    rest = _COMMON.sub(b"", _CONTENTS.sub(b"", inner))
-    top = _fields(rest, _TOP_STR | _TOP_INT | {"IsTruncated"})
+    top = _top(_COMMON.sub(b"", _CONTENTS.sub(b"", inner)))
     if top is None:
         return None
-    for name, raw in top:
-        if name in _TOP_INT:
-            out[name] = int(raw or 0)
-        elif name == "IsTruncated":
-            out[name] = (raw or b"").strip().lower() == b"true"
-        else:
-            out[name] = _text(raw)
+    out.update(top)
     if contents:
         out["Contents"] = contents
     if prefixes:

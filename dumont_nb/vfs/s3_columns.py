@@ -114,12 +114,8 @@ class _Chain:
         self.futures: queue.SimpleQueue = queue.SimpleQueue()
         self.tasks: list[asyncio.Task] = []
         self.closed = False
-        self.room: asyncio.Semaphore | None = None
-        fs.client.run(self._begin)
-
-    async def _begin(self) -> None:
-        self.room = asyncio.Semaphore(self.AHEAD)
-        self._start(None)
+        self.room = asyncio.Semaphore(self.AHEAD)  # bound to the loop on first use, there
+        self.loop.call_soon_threadsafe(self._start, None)
 
     def _start(self, token: str | None) -> None:
         """On the loop: queue the future of the page after ``token`` (None: the first page)."""
@@ -133,7 +129,6 @@ class _Chain:
                 self._start(next_token)
 
         async def fetch() -> None:
-            assert self.room is not None
             try:
                 await self.room.acquire()  # released by the consumer when it takes a page
                 kw = self.kw if token is None else {**self.kw, "ContinuationToken": token}
@@ -159,7 +154,6 @@ class _Chain:
         if done is None:
             return None
         rows = self.fs._read_page(done.result())
-        assert self.room is not None
         self.loop.call_soon_threadsafe(self.room.release)
         following = rows.top.get("NextContinuationToken") if rows.top.get("IsTruncated") else None
         if not following:

@@ -89,6 +89,8 @@ class Menu:
     def __init__(self, listing: Any, actions: Any, browser: Any):
         self.listing, self.actions, self.browser = listing, actions, browser
         self.saver = BrowserSave(listing, browser.info, browser.error)
+        self._index_pager, self._index_len = None, -1
+        self._index: dict[str, dict] = {}
         listing.menu = [list(item) for item in MENU]
         listing.observe(self._on_command, "command_serial")
 
@@ -102,11 +104,21 @@ class Menu:
         elif sel[0].endswith("/"):
             off["save"] = "Download to this computer: select an object, not a folder"
         self.listing.disabled_actions = off
-        rows = {r["url"]: r for r in (self.browser._pager.rows if self.browser._pager else ())}
+        rows = self._rows()
         chosen = [rows[u] for u in sel if u in rows]
         files = [r for r in chosen if not r["is_dir"]]
         self.listing.selection_note = "" if not sel else (
             f"{len(sel):,} selected" + (f" · {human_size(sum(r['size'] or 0 for r in files))}" if files else ""))
+
+    def _rows(self) -> dict[str, dict]:
+        """The loaded rows by URL, rebuilt only when the folder or its row count changed (a
+        selection click on a folder of a million rows must not rebuild it)."""
+        pager = self.browser._pager
+        n = len(pager.rows) if pager else 0
+        if pager is not self._index_pager or n != self._index_len:
+            self._index_pager, self._index_len = pager, n
+            self._index = {r["url"]: r for r in (pager.rows if pager else ())}
+        return self._index
 
     def _on_command(self, _change) -> None:
         name = self.listing.command
@@ -128,7 +140,7 @@ class Menu:
     def save(self, url: str) -> int | None:
         """Download the object ``url`` to the user's machine (through the browser)."""
         fs, path = self.browser.resolve(url)
-        row = next((r for r in self.browser._pager.rows if r["url"] == url), None) if self.browser._pager else None
+        row = self._rows().get(url)
         size = row["size"] if row and row.get("size") is not None else fs.stat(path).size
         self.browser.info(f"sending {url} ({human_size(size)}) to your browser…")
         return self.saver.start(fs, path, url.rsplit("/", 1)[-1], size)

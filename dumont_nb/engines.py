@@ -131,7 +131,9 @@ def register_duckdb(con: Any = None, *, config: "Config | None" = None) -> Any:
     """Register every remote of ``config`` (default: the active one) with the DuckDB connection
     ``con`` (default: DuckDB's default connection) as an fsspec filesystem, so
     ``SELECT * FROM read_parquet('r2://bucket/x.parquet')`` reads through dumont_nb: no DuckDB
-    extension download, no credentials in SQL. Returns the connection.
+    extension download, no credentials in SQL. ``config`` becomes the active config (as
+    :func:`dumont_nb.use_config`: its remotes are the fsspec protocols DuckDB asks for). Returns
+    the connection.
 
     Raises:
         ModuleNotFoundError: DuckDB is not installed (``pip install duckdb``).

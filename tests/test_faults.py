@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
@@ -392,3 +393,43 @@ def test_a_lost_create_answer_of_a_multipart_copy_leaves_no_upload(backend, s3_s
     assert s3_server.count("CreateMultipartUpload", bucket) == MAX_ATTEMPTS
     assert no_uploads_left(s3, bucket)
     assert _all(s3, bucket) == {"big"}
+
+
+def test_the_servers_peak_counts_requests_held_at_once(s3_server, s3, bucket):
+    """``peak(op)``: requests of one kind held at once, from arrival to the end of the answer
+    (the inventory tests rely on it to show overlap); answers faulted or not are counted."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    s3_server.clear()
+    assert s3_server.peak("HeadObject") == 0
+    s3.head_object(Bucket=bucket, Key="k")
+    s3.head_object(Bucket=bucket, Key="k")
+    assert s3_server.peak("HeadObject") == 1  # one after the other
+    arrived, go = threading.Barrier(3), threading.Event()
+
+    def hold(req):
+        if req.op == "HeadObject":
+            arrived.wait(timeout=10)
+            go.wait(timeout=10)
+
+    s3_server.faults.append(hold)
+    try:
+        threads = [threading.Thread(target=s3_server.boto3_client().head_object, kwargs={"Bucket": bucket, "Key": "k"})
+                   for _ in range(2)]
+        for t in threads:
+            t.start()
+        arrived.wait(timeout=10)  # both are inside the server now
+        go.set()
+        for t in threads:
+            t.join(timeout=10)
+    finally:
+        s3_server.faults.remove(hold)
+    assert s3_server.peak("HeadObject") == 2
+    assert s3_server.peak("GetObject") == 0
+    # nothing is held once the server has closed both answers (a client may have its answer a
+    # moment before the server thread closes it: wait for that, bounded)
+    for _ in range(500):
+        s3_server.clear()
+        if s3_server.peak("HeadObject") == 0:
+            break
+        time.sleep(0.01)
+    assert s3_server.peak("HeadObject") == 0

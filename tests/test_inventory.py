@@ -84,8 +84,11 @@ def test_flat_hex_prefix_exact_parallel_and_within_budget(config, s3, s3_server,
     lists = request_log.count("ListObjectsV2", bucket)  # before the oracle lists too
     _check(df, s3, bucket, "h/")
     assert lists <= 3 * 12  # 3 × ceil(N / 1000)
-    assert latency.peak >= 4  # requests really overlapped at the server
-    assert latency.peak <= 16  # and never more than asked
+    # requests really overlapped at the server: counted from arrival to the end of each answer (the
+    # hook's own window, 30 ms of sleep, saw only 3 at once on a loaded CI machine: moto renders a
+    # page in more than that, so the second generation of ranges arrives staggered)
+    assert s3_server.peak("ListObjectsV2") >= 4
+    assert latency.peak <= 16  # and never more than asked (the hook's window lies inside a request)
     ref = dumont_nb.listing(f"moto://{bucket}/h/", recursive=True, config=config)
     pd.testing.assert_frame_equal(pd.DataFrame(df), pd.DataFrame(ref))  # same columns, dtypes and rows
 

@@ -151,6 +151,9 @@ class ThreadedTestServer(StartStop):
         self.port = port
         self.log: list[Request] = []
         self.faults: list[Fault] = []
+        self._flight = threading.Lock()
+        self._in_flight: dict[str, int] = {}
+        self._peak: dict[str, int] = {}
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -175,8 +178,30 @@ class ThreadedTestServer(StartStop):
 
     # -- log helpers ----------------------------------------------------------------------
     def clear(self) -> None:
-        """Forget logged requests (and keep faults)."""
+        """Forget logged requests and peaks (and keep faults)."""
         self.log.clear()
+        with self._flight:
+            self._peak = dict(self._in_flight)
+
+    def peak(self, op: str) -> int:
+        """The most ``op`` requests the server held at once (arrival to the end of the answer)
+        since the last :meth:`clear`: overlap as the server saw it, not as a client meant it."""
+        with self._flight:
+            return self._peak.get(op, 0)
+
+    def _enter(self, op: str) -> Callable[[], None]:
+        with self._flight:
+            n = self._in_flight[op] = self._in_flight.get(op, 0) + 1
+            self._peak[op] = max(self._peak.get(op, 0), n)
+        done = False
+
+        def leave() -> None:
+            nonlocal done
+            with self._flight:
+                if not done:
+                    done = True
+                    self._in_flight[op] -= 1
+        return leave
 
     def requests(self, op: str | None = None, bucket: str | None = None) -> list[Request]:
         """Logged requests, optionally only one operation (``"ListObjectsV2"``) or one bucket."""
@@ -264,38 +289,49 @@ class MotoS3Server(ThreadedTestServer):
                 headers=headers,
             )
             self.log.append(req)
-            cut = None
-            for fault in list(self.faults):
-                answer = fault(req)
-                if isinstance(answer, Reset):
-                    req.status = 0
-                    _reset(environ)
-                if isinstance(answer, Cut):
-                    cut = answer.after
-                    continue
-                if answer is not None:
-                    status, hdrs, body = answer
-                    if req.method == "HEAD":  # a HEAD answer has no body (as S3 sends it)
-                        body = b""
-                    req.status = status
-                    req.bytes_sent = len(body)
-                    start_response(f"{status} Fault", list(hdrs.items()) + [("Content-Length", str(len(body)))])
-                    return [body]
-
-            def recording_start_response(status, response_headers, exc_info=None):
-                req.status = int(status.split(" ", 1)[0])
-                return start_response(status, response_headers, exc_info)
-
-            return _Counting(app(environ, recording_start_response), req, cut, environ)
+            leave = self._enter(req.op)
+            try:
+                return self._answer(app, environ, start_response, req, leave)
+            except BaseException:
+                leave()
+                raise
 
         return wrapped
+
+    def _answer(self, app, environ, start_response, req: Request, leave: Callable[[], None]):
+        cut = None
+        for fault in list(self.faults):
+            answer = fault(req)
+            if isinstance(answer, Reset):
+                req.status = 0
+                _reset(environ)
+            if isinstance(answer, Cut):
+                cut = answer.after
+                continue
+            if answer is not None:
+                status, hdrs, body = answer
+                if req.method == "HEAD":  # a HEAD answer has no body (as S3 sends it)
+                    body = b""
+                req.status = status
+                req.bytes_sent = len(body)
+                start_response(f"{status} Fault", list(hdrs.items()) + [("Content-Length", str(len(body)))])
+                leave()
+                return [body]
+
+        def recording_start_response(status, response_headers, exc_info=None):
+            req.status = int(status.split(" ", 1)[0])
+            return start_response(status, response_headers, exc_info)
+
+        return _Counting(app(environ, recording_start_response), req, cut, environ, leave)
 
 
 class _Counting:
     """Wraps a WSGI response iterable to count the body bytes sent."""
 
-    def __init__(self, inner: Iterable[bytes], req: Request, cut: int | None = None, environ=None):
+    def __init__(self, inner: Iterable[bytes], req: Request, cut: int | None = None, environ=None,
+                 leave: Callable[[], None] = lambda: None):
         self._inner = inner
+        self._leave = leave
         self._req = req
         self._cut = cut
         self._environ = environ
@@ -312,6 +348,9 @@ class _Counting:
             yield chunk
 
     def close(self):
-        close = getattr(self._inner, "close", None)
-        if close is not None:
-            close()
+        try:
+            close = getattr(self._inner, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._leave()

@@ -25,7 +25,8 @@ def list_range_on_worker(settings: dict, remote: str, path: str, start_after: st
     from .vfs.registry import filesystem
 
     config = parse_config({"remotes": {remote: settings}}, source="<dask worker>")
-    pages, _ = list_pages(filesystem(remote, config=config), path, start_after, stop, concurrency=concurrency)
+    pages, _ = list_pages(filesystem(remote, config=config), path, start_after, stop, concurrency=concurrency,
+                          columns=True)
     return frame_from_pages(pages, remote)
 
 

@@ -7,9 +7,12 @@ One ListObjectsV2 stream tops out near one page (1,000 keys) per round trip. Her
 2. Otherwise the rest, ``(last key, end)``, is cut into pieces of similar size in the alphabet the
    keys use (:class:`~dumont_nb.vfs.ranges.KeySpace`): hex hashes cut as base-16 numbers, dates and
    sequential names likewise. Each piece is listed page by page.
-3. Whenever a page comes back full and its range goes on, the rest of that range is cut in three
-   and the two new pieces are listed in parallel: a dense range splits again, a sparse one ends
-   after its first page. Keys read past a range's stop are dropped (the next range lists them).
+3. Whenever a page comes back full and its range goes on, and fewer than ``concurrency`` ranges
+   are being listed, the rest of that range is cut in three and the two new pieces are listed in
+   parallel: a dense range splits again, a sparse one ends after its first page. Once every slot
+   has a range, a range goes on page by page (a cut then would only add last pages: requests),
+   and cutting resumes as ranges finish. Keys read past a range's stop are dropped (the next
+   range lists them).
 
 Budget: every request is either a full page of new keys or the last page of a range, and a
 range is only cut after a full page into three, so a prefix of N keys costs at most
@@ -31,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .tables import SCHEMA, StatFrame, _Columns, frame_from_pages
 from .urls import parse_url
-from .vfs.base import FileInfo, FileSystem
+from .vfs.base import FileSystem, PageColumns
 from .vfs.parallel import PAGE, SPLIT, Lister, list_pages
 from .vfs.registry import filesystem
 
@@ -56,25 +59,33 @@ def inventory_range(fs: FileSystem, path: str, start_after: str | None = None, s
     pattern has a ``/``, that match); also the lister (``requests``, ``peak_in_flight``)."""
     keep = _glob(glob, path)
 
-    def columns(page: list[FileInfo]) -> _Columns:  # each page into columns as it arrives
+    def columns(page: PageColumns) -> _Columns:  # each page into the table's columns as it arrives
         chunk = _Columns(fs.name, SCHEMA)
-        chunk.add(page if keep is None else [e for e in page if keep(e)])
+        chunk.add_columns(page if keep is None else _only(page, keep))
         return chunk
 
-    chunks, lister = list_pages(fs, path, start_after, stop, concurrency=concurrency, tick=tick, consume=columns)
+    chunks, lister = list_pages(fs, path, start_after, stop, concurrency=concurrency, tick=tick, consume=columns,
+                                columns=True)
     cols = _Columns(fs.name, SCHEMA)
     for chunk in chunks:
         cols.extend(chunk)
     return cols.frame(), lister
 
 
-def _glob(pattern: str | None, path: str) -> Callable[[FileInfo], bool] | None:
+def _glob(pattern: str | None, path: str) -> Callable[[str], bool] | None:
+    """Whether a listed path (``bucket/key``) matches ``pattern`` (None: no pattern)."""
     if pattern is None:
         return None
     base = path.rstrip("/") + "/"
     if "/" in pattern:
-        return lambda e: fnmatch.fnmatchcase(e.path[len(base):], pattern)
-    return lambda e: fnmatch.fnmatchcase(e.path.rsplit("/", 1)[-1], pattern)
+        return lambda p: fnmatch.fnmatchcase(p[len(base):], pattern)
+    return lambda p: fnmatch.fnmatchcase(p.rsplit("/", 1)[-1], pattern)
+
+
+def _only(page: PageColumns, keep: Callable[[str], bool]) -> PageColumns:
+    rows = [i for i, p in enumerate(page.paths) if keep(p)]
+    return PageColumns(*([column[i] for i in rows] for column in (
+        page.paths, page.is_dir, page.sizes, page.mtimes, page.etags, page.storage_classes)))
 
 
 def inventory(url: str, *, concurrency: int = 32, dask: Any = None, config: "Config | None" = None,
@@ -113,6 +124,6 @@ def inventory(url: str, *, concurrency: int = 32, dask: Any = None, config: "Con
         bar.close()
     if not len(frame) and parse_url(url).key and not url.endswith("/"):
         info = fs.stat(path)  # FileNotFoundError when nothing is there; an object URL gives its row
-        if not info.is_dir and (glob is None or _glob(glob, path.rsplit("/", 1)[0])(info)):
+        if not info.is_dir and (glob is None or _glob(glob, path.rsplit("/", 1)[0])(info.path)):
             frame = frame_from_pages([[info]], fs.name)
     return frame

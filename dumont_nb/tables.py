@@ -221,9 +221,19 @@ class _Columns:
         return StatFrame(out)
 
 
-def frame_from_pages(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[FileInfo], bool] | None = None) -> StatFrame:
-    """Build a stat table from pages of FileInfo (one page at a time, columnar)."""
-    return _collect(pages, remote, keep)[0].frame()
+def frame_from_pages(pages: Iterable[Iterable[FileInfo] | PageColumns], remote: str,
+                     keep: Callable[[FileInfo], bool] | None = None) -> StatFrame:
+    """Build a stat table from pages of FileInfo, or :class:`PageColumns` (one page at a time,
+    columnar; ``keep`` filters FileInfo pages only)."""
+    if not isinstance(pages, list) or not any(isinstance(p, PageColumns) for p in pages):
+        return _collect(pages, remote, keep)[0].frame()
+    cols = _Columns(remote, SCHEMA)
+    for page in pages:
+        if isinstance(page, PageColumns):
+            cols.add_columns(page)
+        else:
+            cols.add(page if keep is None else [i for i in page if keep(i)])
+    return cols.frame()
 
 
 def _collect(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[FileInfo], bool] | None,
@@ -350,21 +360,21 @@ def du(url: str, depth: int = 1, *, config: "Config | None" = None) -> StatFrame
     newest: dict[str, int] = {}
     lock = threading.Lock()
 
-    def fold(page: list[FileInfo]) -> int:  # runs in the listing threads as pages arrive
+    def fold(page: PageColumns) -> int:  # runs in the listing threads as pages arrive
         with lock:
-            for info in page:
-                rel = info.path[len(prefix):] if info.path.startswith(prefix) else info.name
+            for p, size, m in zip(page.paths, page.sizes, page.mtimes):
+                rel = p[len(prefix):] if p.startswith(prefix) else p.rsplit("/", 1)[-1]
                 parts = rel.split("/")[:-1]  # the directories the object is in
-                secs = _mtime_seconds(info, "")
+                secs = _NAT if m is None else m
                 for level in range(0, min(depth, len(parts)) + 1):
                     key = "/".join(parts[:level])
-                    sizes[key] = sizes.get(key, 0) + int(info.size or 0)
+                    sizes[key] = sizes.get(key, 0) + size
                     counts[key] = counts.get(key, 0) + 1
                     if secs > newest.get(key, _NAT):
                         newest[key] = secs
         return len(page)
 
-    seen = sum(list_pages(fs, prefix if "/" in base else base, consume=fold)[0])
+    seen = sum(list_pages(fs, prefix if "/" in base else base, consume=fold, columns=True)[0])
     if not seen:
         fs.stat(base)  # raises FileNotFoundError if the prefix does not exist at all
         sizes[""], counts[""], newest[""] = 0, 0, _NAT

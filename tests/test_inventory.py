@@ -93,6 +93,26 @@ def test_flat_hex_prefix_exact_parallel_and_within_budget(config, s3, s3_server,
     pd.testing.assert_frame_equal(pd.DataFrame(df), pd.DataFrame(ref))  # same columns, dtypes and rows
 
 
+def test_ranges_are_cut_only_for_a_free_slot(config, s3, s3_server, bucket, request_log):
+    """A range is cut only while fewer ranges than ``concurrency`` are being listed: with one
+    slot the inventory is the sequential listing (exactly ceil(N/1000) requests); with more, each
+    extra range costs at most its last page."""
+    rng = random.Random(11)
+    _seed(s3_server, bucket, [f"c/{rng.getrandbits(64):016x}" for _ in range(5000)])
+    fs = dumont_nb.filesystem("moto", config=config)
+    for concurrency in (1, 2, 4):
+        request_log.clear()
+        df, lister = inv.inventory_range(fs, f"{bucket}/c", concurrency=concurrency)
+        assert len(df) == 5000
+        lists = request_log.count("ListObjectsV2", bucket)
+        assert lists == lister.requests
+        if concurrency == 1:
+            assert (lists, len(lister.ranges), lister.peak_in_flight) == (5, 1, 1)
+        else:
+            assert 1 < len(lister.ranges) and lists <= 5 + len(lister.ranges)  # at most one partial page a range
+            assert lister.peak_in_flight <= concurrency
+
+
 @pytest.mark.slow
 def test_deep_tree_dates_and_sequential_names(config, s3, s3_server, bucket, request_log):
     keys = [f"t/{y}/{m:02d}/{d:02d}/part-{i:05d}.csv" for y in (2023, 2024) for m in range(1, 13)

@@ -312,6 +312,13 @@ class FileSystem(abc.ABC):
                     return out, k
         return out, None
 
+    def list_after_columns(self, path: str, *, start_after: str | None = None, stop: str | None = None,
+                           limit: int = 1000) -> tuple[PageColumns, str | None]:
+        """:meth:`list_after` as :class:`PageColumns` (a backend may build them without a
+        ``FileInfo`` per key). Raises as :meth:`list_after`."""
+        entries, cursor = self.list_after(path, start_after=start_after, stop=stop, limit=limit)
+        return PageColumns.of(entries), cursor
+
     def has_recent_writes(self, path: str) -> bool:
         """True if this file system wrote or deleted under ``path`` recently enough that a listing
         may not show it yet (then :meth:`reconcile_recursive` has work to do)."""

@@ -1,6 +1,7 @@
 """Parallel recursive listing over key ranges: the machinery of :func:`dumont_nb.inventory`.
 
-Pure contract: it calls :meth:`FileSystem.list_after` (one request a page) from a bounded pool of
+Pure contract: it calls :meth:`FileSystem.list_after` (one request a page; or
+:meth:`~FileSystem.list_after_columns`, pages in columns, when ``columns=True``) from a bounded pool of
 threads, cutting a range whose page came back full into :data:`SPLIT` pieces
 (:class:`~.ranges.KeySpace`), and returns the pages in key order. See
 :mod:`dumont_nb.inventories` for the algorithm, its request budget and Ctrl-C.
@@ -13,7 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .base import FileInfo, FileSystem
+from .base import FileSystem, PageColumns
 from .ranges import KeySpace
 
 __all__ = ["list_pages", "plan_ranges", "Lister", "PAGE", "SPLIT"]
@@ -35,31 +36,41 @@ class Lister:
     """Adaptive parallel listing of one key range of ``path`` (threads, one request each)."""
 
     def __init__(self, fs: FileSystem, path: str, prefix: str, concurrency: int, tick: Callable[[int], None],
-                 consume: Callable[[list[FileInfo]], Any] = lambda page: page):
-        self.fs, self.path, self.prefix, self.consume = fs, path, prefix, consume
+                 consume: Callable[[Any], Any] = lambda page: page, columns: bool = False):
+        self.fs, self.path, self.prefix, self.consume, self.columns = fs, path, prefix, consume, columns
         self.concurrency, self.tick = max(1, concurrency), tick
         self.ranges: list[_Range] = []
         self.requests = 0
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.live = 0  # ranges submitted and not finished
         self._space: KeySpace | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
-    def _page(self, r: _Range, cursor: str | None) -> tuple[list[FileInfo], str | None]:
+    def _page(self, r: _Range, cursor: str | None) -> tuple[Any, str | None]:
         with self._lock:
             self.requests += 1
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
-            return self.fs.list_after(self.path, start_after=cursor, stop=r.stop, limit=PAGE)
+            list_after = self.fs.list_after_columns if self.columns else self.fs.list_after
+            return list_after(self.path, start_after=cursor, stop=r.stop, limit=PAGE)
         finally:
             with self._lock:
                 self.in_flight -= 1
 
     def _work(self, r: _Range, cursor: str | None, submit: Callable[[_Range, str | None], None]) -> None:
-        """List ``r`` from ``cursor``: one page; then either the range is done, or its rest is
-        cut and the pieces go on in parallel (this call keeps the first)."""
+        """List ``r`` from ``cursor``: one page; then either the range is done, or (while fewer
+        ranges than ``concurrency`` are being listed) its rest is cut and the pieces go on in
+        parallel (this call keeps the first)."""
+        try:
+            self._pages(r, cursor, submit)
+        finally:
+            with self._lock:
+                self.live -= 1
+
+    def _pages(self, r: _Range, cursor: str | None, submit: Callable[[_Range, str | None], None]) -> None:
         while not self._stop.is_set():
             entries, cursor = self._page(r, cursor)
             r.pages.append(self.consume(entries))  # no FileInfo is kept past its page
@@ -68,8 +79,11 @@ class Lister:
                 return
             with self._lock:
                 if self._space is None:
-                    self._space = KeySpace(e.path.split("/", 1)[1] for e in entries)
-                space = self._space
+                    paths = entries.paths if self.columns else [e.path for e in entries]
+                    self._space = KeySpace(p.split("/", 1)[1] for p in paths)
+                space, busy = self._space, self.live >= self.concurrency
+            if busy:  # every slot has a range: cutting would only add last pages (requests)
+                continue
             cuts = space.cuts(cursor, r.stop, SPLIT, self.prefix)
             if cuts:
                 bounds = [cursor, *cuts, r.stop]
@@ -80,7 +94,7 @@ class Lister:
                         self.ranges.append(piece)
                     submit(piece, lo)
 
-    def run(self, start_after: str | None = None, stop: str | None = None) -> list[list[FileInfo]]:
+    def run(self, start_after: str | None = None, stop: str | None = None) -> list[Any]:
         """Every page of ``(start_after, stop)``, in key order. Ctrl-C stops every thread: no new
         request starts, the ones in flight finish their page, nothing half-built is returned."""
         first = _Range(start_after, stop)
@@ -90,6 +104,8 @@ class Lister:
         pending_lock = threading.Lock()
 
         def submit(r: _Range, cursor: str | None) -> None:
+            with self._lock:
+                self.live += 1
             fut = pool.submit(self._work, r, cursor, submit)
             with pending_lock:
                 pending.add(fut)
@@ -117,12 +133,13 @@ class Lister:
 
 def list_pages(fs: FileSystem, path: str, start_after: str | None = None, stop: str | None = None, *,
                concurrency: int = 32, tick: Callable[[int], None] = lambda n: None,
-               consume: Callable[[list[FileInfo]], Any] = lambda page: page) -> tuple[list[Any], Lister]:
+               consume: Callable[[Any], Any] = lambda page: page, columns: bool = False) -> tuple[list[Any], Lister]:
     """``consume(page)`` of every page of the keys of the directory ``path`` in
     ``(start_after, stop)``, in key order, with own recent writes reconciled; and the lister
-    (``requests``, ``peak_in_flight``). ``consume`` runs as each page arrives (say, into columns),
-    so no per-key object outlives its page; where recent own writes must be reconciled, the pages
-    are kept until then.
+    (``requests``, ``peak_in_flight``). A page is a list of ``FileInfo``, or :class:`PageColumns`
+    with ``columns=True`` (no object per key). ``consume`` runs as each page arrives (say, into
+    columns), so no per-key object outlives its page; where recent own writes must be reconciled,
+    the pages are listed as ``FileInfo`` and kept until then.
 
     Raises:
         whatever :meth:`FileSystem.list_after` raises; KeyboardInterrupt after every thread ended.
@@ -130,10 +147,11 @@ def list_pages(fs: FileSystem, path: str, start_after: str | None = None, stop: 
     _, _, key = path.partition("/")
     prefix = f"{key.rstrip('/')}/" if key.rstrip("/") else ""
     recent = fs.has_recent_writes(path)  # own writes under the prefix: reconcile before consuming
-    lister = Lister(fs, path, prefix, concurrency, tick, consume=(lambda page: page) if recent else consume)
+    lister = Lister(fs, path, prefix, concurrency, tick, consume=(lambda page: page) if recent else consume,
+                    columns=columns and not recent)
     pages = lister.run(start_after, stop)
     if recent:
-        pages = [consume(page) for page in fs.reconcile_recursive(path, pages)]
+        pages = [consume(PageColumns.of(page) if columns else page) for page in fs.reconcile_recursive(path, pages)]
     return pages, lister
 
 

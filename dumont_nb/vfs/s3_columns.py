@@ -54,6 +54,31 @@ class S3ColumnOps:
         finally:
             chain.close()
 
+    def list_after_columns(self, path: str, *, start_after: str | None = None, stop: str | None = None,
+                           limit: int = 1000) -> tuple[PageColumns, str | None]:
+        """:meth:`FileSystem.list_after_columns`: what ``list_after`` gives (one ListObjectsV2,
+        ``StartAfter``, keys at or past ``stop`` dropped and ending the range), parsed by our page
+        parser into columns. Own recent writes are not reconciled here (as in ``list_after``).
+
+        Raises:
+            NotFoundError: no such bucket. PermissionError and the like: as :meth:`list_after`.
+        """
+        bucket, key, _ = self.split(path)
+        self._need_bucket(bucket, path)
+        prefix = f"{key}/" if key else ""
+        kw: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": limit}
+        if start_after is not None and start_after >= prefix:
+            kw["StartAfter"] = start_after
+        rows = self._read_page(self.client.run(self._rows_page, self.client.url(bucket, key), kw))
+        keys = rows.keys
+        cursor = keys[-1] if keys and rows.top.get("IsTruncated") else None
+        if stop is not None and keys and keys[-1] >= stop:
+            keep = [i for i, k in enumerate(keys) if k < stop]
+            rows = rows._replace(**{f: [getattr(rows, f)[i] for i in keep]
+                                    for f in ("keys", "modified", "etags", "sizes", "storage")})
+            cursor = None
+        return _columns(bucket, prefix, rows._replace(prefixes=[])), cursor
+
     def _page_entries(self, bucket: str, prefix: str, resp: dict, markers: bool = False) -> list[FileInfo]:
         out = []
         for cp in resp.get("CommonPrefixes", ()):

@@ -20,13 +20,6 @@ function iconOf(r) {
   return "fa-file-o";
 }
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
 function render({ model, el: root }) {
   root.classList.add("dumont-listing");
   const header = el("div", "dumont-row dumont-header");

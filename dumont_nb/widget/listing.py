@@ -17,9 +17,15 @@ from pathlib import Path
 import anywidget
 import traitlets
 
-__all__ = ["ListingView", "WINDOW"]
+__all__ = ["ListingView", "WINDOW", "esm"]
 
 _HERE = Path(__file__).parent
+
+
+def esm(name: str) -> str:
+    """A view's ES module: the shared DOM helper (``dom.js``) followed by ``name`` from this folder."""
+    return (_HERE / "dom.js").read_text(encoding="utf-8") + (_HERE / name).read_text(encoding="utf-8")
+
 #: rows sent to the front end at a time
 WINDOW = 200
 
@@ -27,7 +33,7 @@ WINDOW = 200
 class ListingView(anywidget.AnyWidget):
     """The rows of one folder (already sorted and filtered by the browser)."""
 
-    _esm = _HERE / "listing.js"
+    _esm = esm("listing.js")
     _css = _HERE / "listing.css"
 
     count = traitlets.Int(0).tag(sync=True)

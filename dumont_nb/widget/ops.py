@@ -236,8 +236,8 @@ def count(job: Job, fs: FileSystem, path: str, url: str) -> str:
         job.check()
         with lock:
             totals[0] += len(page)
-            totals[1] += sum(int(e.size or 0) for e in page)
+            totals[1] += sum(page.sizes)
         job.advance(0, items=len(page))
 
-    list_pages(fs, path, consume=fold)
+    list_pages(fs, path, consume=fold, columns=True)
     return f"{url}: {totals[0]:,} {'object' if totals[0] == 1 else 'objects'}, {human_size(totals[1])}"

@@ -1,13 +1,6 @@
 // dumont_nb folder tree: a lazy tree (anywidget ES module). Nodes come from Python; the twisty
 // (▸/▾) expands a folder without visiting it (Python lists its sub-folders once), the label
 // opens it. Labels are text (textContent), never HTML.
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
 function render({ model, el: root }) {
   root.classList.add("dumont-tree");
   function send(name, value) {

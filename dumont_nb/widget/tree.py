@@ -9,21 +9,19 @@ them. The front end sets ``value`` (a click on a label: the browser goes there) 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable
 
 import anywidget
 import traitlets
 
+from .listing import esm
 from .model import Location
 
 __all__ = ["TreeView"]
 
-_HERE = Path(__file__).parent
-
 
 class TreeView(anywidget.AnyWidget):
-    _esm = _HERE / "tree.js"
+    _esm = esm("tree.js")
     _css = """
 .dumont-tree { font-family: var(--jp-ui-font-family, sans-serif); font-size: var(--jp-ui-font-size1, 13px);
   color: var(--jp-ui-font-color1, #222); background: var(--jp-layout-color1, #fff);

@@ -80,10 +80,11 @@ class CopySummary:
 
 
 # -- one transfer ----------------------------------------------------------------------------------
-def _pump(read: Callable[[int], bytes], write: Callable[[bytes], Any], tick: Callable[[int], None]) -> int:
+def _pump(read: Callable[[int], bytes], write: Callable[[bytes], Any], tick: Callable[[int], None],
+          size: int = CHUNK) -> int:
     total = 0
     while True:
-        chunk = read(CHUNK)
+        chunk = read(size)
         if not chunk:
             return total
         write(chunk)
@@ -126,7 +127,7 @@ def copy_object(src_fs: FileSystem, src: str, dst_fs: FileSystem, dst: str, tick
         return size
     extra = {"mtime": mtime} if mtime is not None else {}
     with src_fs.open(src, "rb") as r, dst_fs.open(dst, "wb", **extra) as w:
-        return _pump(r.read, w.write, tick)
+        return _pump(r.read, w.write, tick, getattr(w, "write_size", CHUNK))  # S3: a part a read, no copy
 
 
 # -- planning ----------------------------------------------------------------------------------

@@ -206,14 +206,29 @@ def test_recursive_copy_of_one_object_copies_it(config, s3, bucket, tmp_path):
     assert summary.files == 1 and (tmp_path / "file.txt").read_bytes() == b"alone"
 
 
-def test_failed_upload_keeps_the_previous_object_and_no_multipart_upload(s3_server, s3, bucket, tmp_path):
+def test_upload_sends_whole_reads_as_parts_byte_identical(s3_server, s3, bucket, config, tmp_path):
+    """A local file is read a part (5 MiB) at a time; once the upload is under way each read is
+    sent as the part itself (no copy): the object is the file, in 5 MiB parts and a short last one."""
+    data = os.urandom(23 * 2**20 + 3)
+    src = tmp_path / "big.bin"
+    src.write_bytes(data)
+    s3_server.clear()
+    copy(src, f"moto://{bucket}/big.bin", config=config, progress=False)
+    assert body(s3, bucket, "big.bin") == data
+    parts = sorted(s3_server.requests("UploadPart", bucket), key=lambda r: int(r.params["partNumber"][0]))
+    assert [r.body_length for r in parts] == [5 * 2**20] * 4 + [3 * 2**20 + 3]
+    assert s3_server.count("PutObject", bucket) == 0 and s3_server.count("CompleteMultipartUpload", bucket) == 1
+
+
+@pytest.mark.parametrize("failing", ["2", "4"], ids=["buffered-part", "whole-read-part"])
+def test_failed_upload_keeps_the_previous_object_and_no_multipart_upload(failing, s3_server, s3, bucket, tmp_path):
     config = parse_config({"remotes": {"moto": s3_server.remote_settings(max_attempts=1)}}, source="<test>")
     s3.put_object(Bucket=bucket, Key="big.bin", Body=b"previous object")
     src = tmp_path / "big.bin"
-    src.write_bytes(os.urandom(12 * 2**20))  # above 8 MiB: a multipart upload
+    src.write_bytes(os.urandom(23 * 2**20))  # above 8 MiB: a multipart upload; parts 3 on are whole reads
 
     def deny_second_part(req):
-        if req.op == "UploadPart" and req.bucket == bucket and req.params.get("partNumber") == ["2"]:
+        if req.op == "UploadPart" and req.bucket == bucket and req.params.get("partNumber") == [failing]:
             return 403, {"Content-Type": "application/xml"}, b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>"
         return None
 
@@ -223,6 +238,6 @@ def test_failed_upload_keeps_the_previous_object_and_no_multipart_upload(s3_serv
             copy(src, f"moto://{bucket}/big.bin", config=config, progress=False)
     finally:
         s3_server.faults.remove(deny_second_part)
-    assert s3_server.count("UploadPart") >= 2  # it did fail mid-upload
+    assert s3_server.count("UploadPart") >= int(failing)  # it did fail mid-upload
     assert body(s3, bucket, "big.bin") == b"previous object"
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []

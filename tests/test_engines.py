@@ -45,6 +45,12 @@ def _seed(s3, bucket):
     s3.put_object(Bucket=bucket, Key="t/x.parquet", Body=buf.getvalue())
     s3.put_object(Bucket=bucket, Key="t/x.csv", Body=FRAME.to_csv(index=False).encode())
     s3.put_object(Bucket=bucket, Key="t/x.jsonl", Body=FRAME.to_json(orient="records", lines=True).encode())
+    # glob characters in a name: a reader that expands patterns must read this file, not others
+    s3.put_object(Bucket=bucket, Key=GLOBBY, Body=FRAME.to_csv(index=False).encode())
+    s3.put_object(Bucket=bucket, Key="t/x 1 ab.csv", Body=b"city,n\nDecoy,0\n")  # what it matches as a pattern
+
+
+GLOBBY = "t/x [1] *?.csv"
 
 
 def test_storage_options_hide_the_secret_and_polars_reads_with_them(env_config, s3, bucket):
@@ -105,7 +111,7 @@ _CHECK = {  # what each engine's df is, as pandas
 
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("name", ["x.parquet", "x.csv"])
+@pytest.mark.parametrize("name", ["x.parquet", "x.csv", GLOBBY[2:]])
 def test_every_engine_snippet_runs_in_a_fresh_kernel(engine, name, env_config, s3, bucket, tmp_path, monkeypatch):
     from jupyter_client.manager import start_new_kernel
 

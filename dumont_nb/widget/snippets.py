@@ -5,8 +5,8 @@ Snippets name URLs only; they never carry credentials (those stay in the config 
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
-from urllib.parse import quote
 
 from ..formatting import magic_word
 
@@ -82,6 +82,15 @@ def snippet(location_url: str, selected: list[str], *, style: str = "python", en
     return "\n".join(lines)
 
 
+_MAGIC = re.compile(r"([*?\[])")
+
+
+def _literal(url: str, expands: str) -> str:
+    """``url`` as a glob pattern that matches only itself (each of ``*?[`` as ``[c]``), for a
+    reader that expands patterns when the URL holds any of ``expands``; else ``url`` unchanged."""
+    return _MAGIC.sub(r"[\1]", url) if any(c in url for c in expands) else url
+
+
 def _names(targets: list[str]) -> list[str]:
     return ["df" if len(targets) == 1 else f"df{i + 1}" for i in range(len(targets))]
 
@@ -92,17 +101,22 @@ def _engine_line(engine: str, kind: str | None, url: str, remote: str, path: str
         return None
     if engine == "pandas":
         return _PANDAS[kind].format(u=repr(url))
-    if engine == "dask":
-        return _DASK[kind].format(u=repr(url))
+    if engine == "dask":  # fsspec expands a URL with a "*" (then "?" and "[" are pattern too)
+        return _DASK[kind].format(u=repr(_literal(url, "*")))
     if engine == "polars":
         if kind not in _POLARS:
             return None
         _once(setup, f"opts = dumont_nb.storage_options({remote!r}, engine='polars')")
-        return _POLARS[kind].format(s=repr(f"s3://{quote(path, safe='/')}"))  # object_store decodes %XX
+        code = _POLARS[kind].format(s=repr(f"s3://{path}"))  # the key as it is (polars does not decode %XX)
+        if any(c in path for c in "*?["):  # polars would expand it as a pattern
+            if kind == "jsonl":  # read_ndjson cannot be told not to
+                return None
+            code = code[:-1] + ", glob=False)"
+        return code
     if engine == "duckdb":
         _once(setup, "con = dumont_nb.register_duckdb(duckdb.connect())  # reads moto:// URLs through dumont_nb"
               .replace("moto", remote))
-        sql_url = url.replace("'", "''")
+        sql_url = _literal(url, "*?[").replace("'", "''")  # DuckDB expands any of the three
         extra = ", delim='\\t'" if kind == "tsv" else (", format='newline_delimited'" if kind == "jsonl" else "")
         sql = f"SELECT * FROM {_DUCKDB[kind]}('{sql_url}'{extra})"
         return f"con.sql({sql!r}).df()"

@@ -66,6 +66,26 @@ class DirectoryContract:
         flat = sorted(e.path for p in fs.iterdir(root, recursive=True) for e in p)
         assert flat == sorted([f"{root}/k{i}" for i in range(5)] + [f"{root}/sub/deep"])  # marker hidden
 
+    def test_pages_in_columns_are_the_fileinfo_pages(self, fs, root, oracle):
+        """``iter_columns`` and ``list_after_columns`` say what ``iterdir`` and ``list_after``
+        say, row for row (markers hidden; a key and a folder of one name; range bounds)."""
+        from dumont_nb.vfs.base import PageColumns
+
+        for name in ("a", "a/b", "a.csv", "b", "m/", "m/n"):
+            oracle.put(f"{root}/{name}", b"" if name.endswith("/") else name.encode())
+        for recursive in (False, True):
+            assert list(fs.iter_columns(root, recursive=recursive)) == [
+                PageColumns.of(p) for p in fs.iterdir(root, recursive=recursive)]
+        key = root.split("/", 1)[1] if "/" in root else ""
+        base = f"{key}/" if key else ""
+        bounds = [None, f"{base}a", f"{base}a/", f"{base}a/b", f"{base}b", f"{base}m/"]
+        for start in bounds:
+            for stop in bounds:
+                for limit in (1, 2, 1000):
+                    entries, cursor = fs.list_after(root, start_after=start, stop=stop, limit=limit)
+                    assert fs.list_after_columns(root, start_after=start, stop=stop, limit=limit) == (
+                        PageColumns.of(entries), cursor), (start, stop, limit)
+
     def test_mtime_whole_seconds_utc_and_stat_agrees_with_readdir(self, fs, root, oracle):
         from datetime import timezone
 

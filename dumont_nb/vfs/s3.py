@@ -139,13 +139,8 @@ class S3Backend(S3ColumnOps, S3TreeOps, S3VersionOps, FileSystem):
                    limit: int = 1000) -> tuple[list[FileInfo], str | None]:
         """One ListObjectsV2 (``StartAfter``, ``MaxKeys=limit``); see the ABC. Keys at or past
         ``stop`` in the page are dropped and end the range."""
-        bucket, key, _ = self.split(path)
-        self._need_bucket(bucket, path)
-        prefix = f"{key}/" if key else ""
-        kw: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": limit}
-        if start_after is not None and start_after >= prefix:
-            kw["StartAfter"] = start_after
-        resp = self.client.call("list_objects_v2", url=self.client.url(bucket, key), **kw)
+        bucket, prefix, url, kw = self._range_request(path, start_after, limit)
+        resp = self.client.call("list_objects_v2", url=url, **kw)
         contents = resp.get("Contents", ())
         cursor = contents[-1]["Key"] if contents and resp.get("IsTruncated") else None
         if stop is not None and contents and contents[-1]["Key"] >= stop:

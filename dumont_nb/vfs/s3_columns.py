@@ -63,13 +63,8 @@ class S3ColumnOps:
         Raises:
             NotFoundError: no such bucket. PermissionError and the like: as :meth:`list_after`.
         """
-        bucket, key, _ = self.split(path)
-        self._need_bucket(bucket, path)
-        prefix = f"{key}/" if key else ""
-        kw: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": limit}
-        if start_after is not None and start_after >= prefix:
-            kw["StartAfter"] = start_after
-        rows = self._read_page(self.client.run(self._rows_page, self.client.url(bucket, key), kw))
+        bucket, prefix, url, kw = self._range_request(path, start_after, limit)
+        rows = self._read_page(self.client.run(self._rows_page, url, kw))
         keys = rows.keys
         cursor = keys[-1] if keys and rows.top.get("IsTruncated") else None
         if stop is not None and keys and keys[-1] >= stop:
@@ -78,6 +73,18 @@ class S3ColumnOps:
                                     for f in ("keys", "modified", "etags", "sizes", "storage")})
             cursor = None
         return _columns(bucket, prefix, rows._replace(prefixes=[])), cursor
+
+    def _range_request(self, path: str, start_after: str | None, limit: int) -> tuple[str, str, str, dict]:
+        """``(bucket, prefix, url, ListObjectsV2 arguments)`` for a page of a key range of ``path``.
+
+        Raises: NotFoundError (no such bucket)."""
+        bucket, key, _ = self.split(path)
+        self._need_bucket(bucket, path)
+        prefix = f"{key}/" if key else ""
+        kw: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": limit}
+        if start_after is not None and start_after >= prefix:
+            kw["StartAfter"] = start_after
+        return bucket, prefix, self.client.url(bucket, key), kw
 
     def _page_entries(self, bucket: str, prefix: str, resp: dict, markers: bool = False) -> list[FileInfo]:
         out = []

@@ -225,15 +225,7 @@ def frame_from_pages(pages: Iterable[Iterable[FileInfo] | PageColumns], remote: 
                      keep: Callable[[FileInfo], bool] | None = None) -> StatFrame:
     """Build a stat table from pages of FileInfo, or :class:`PageColumns` (one page at a time,
     columnar; ``keep`` filters FileInfo pages only)."""
-    if not isinstance(pages, list) or not any(isinstance(p, PageColumns) for p in pages):
-        return _collect(pages, remote, keep)[0].frame()
-    cols = _Columns(remote, SCHEMA)
-    for page in pages:
-        if isinstance(page, PageColumns):
-            cols.add_columns(page)
-        else:
-            cols.add(page if keep is None else [i for i in page if keep(i)])
-    return cols.frame()
+    return _collect(pages, remote, keep)[0].frame()
 
 
 def _collect(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[FileInfo], bool] | None,
@@ -243,6 +235,10 @@ def _collect(pages: Iterable[Iterable[FileInfo]], remote: str, keep: Callable[[F
     cols = _Columns(remote, schema)
     seen = 0
     for page in pages:
+        if isinstance(page, PageColumns):
+            seen += len(page)
+            cols.add_columns(page)
+            continue
         if not isinstance(page, list):
             page = list(page)
         seen += len(page)

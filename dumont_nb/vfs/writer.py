@@ -124,21 +124,18 @@ class S3Writer(CommitOnClose, io.BufferedIOBase):
         self._check()
         data = memoryview(b).cast("B") if not isinstance(b, (bytes, bytearray)) else b
         n = len(data)
-        if self._upload_id is not None and not self._buf and n == PART_SIZE and isinstance(data, bytes):
-            self._written += n  # a whole part, immutable: sent as it is (no copy)
-            try:
-                self._send(data)
-            except BaseException:
-                self.discard()
-                raise
-            return n
-        self._buf += data
+        # a whole part, immutable, with nothing buffered before it: sent as it is (no copy)
+        whole = self._upload_id is not None and not self._buf and n == PART_SIZE and isinstance(data, bytes)
+        if not whole:
+            self._buf += data
         self._written += n
         self._note_held()
         if self._upload_id is None and len(self._buf) > SINGLE_PUT_MAX:
             self._start()
         if self._upload_id is not None:
             try:
+                if whole:
+                    self._send(data)
                 while len(self._buf) >= PART_SIZE:
                     part = self._buf[:PART_SIZE]  # one copy (a bytearray); sent as is
                     del self._buf[:PART_SIZE]
